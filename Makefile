@@ -1,0 +1,36 @@
+# Voicebox: the two set-up commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test install install-dev lint typecheck pytest bench clean
+
+## Install what the default app needs and start it.
+run: install
+	$(PY) -m providers.pytorch_cpu.devserver
+
+## Install the dev dependencies and run everything: lint, types, tests.
+test: install-dev
+	bash ci/test.sh
+
+install:
+	bash ci/install.sh run
+
+install-dev:
+	bash ci/install.sh dev
+
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck:
+	$(VENV)/bin/mypy
+
+pytest:
+	$(VENV)/bin/pytest
+
+bench:
+	$(PY) bench/provider_overhead.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache
