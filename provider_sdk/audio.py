@@ -39,29 +39,30 @@ def decode_audio(data: bytes) -> tuple[AudioArray, int]:
     return mono, int(rate)
 
 
+def fade_edges(audio: AudioArray, sample_rate: int, fade_ms: float = 10.0) -> AudioArray:
+    """A copy of `audio` faded in and out over `fade_ms`, so it starts and ends at zero."""
+    out: AudioArray = np.asarray(audio, dtype=np.float32).copy()
+    n = min(int(sample_rate * fade_ms / 1000), out.size // 2)
+    if n:
+        ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
+        out[:n] *= ramp
+        out[-n:] *= ramp[::-1]
+    return out
+
+
 def join_chunks(
-    chunks: Sequence[AudioArray], sample_rate: int, *, crossfade_ms: float = 10.0,
-    gap_ms: float = 80.0,
+    chunks: Sequence[AudioArray], sample_rate: int, *, fade_ms: float = 10.0, gap_ms: float = 80.0
 ) -> AudioArray:
-    """Join speech chunks with a short pause; each edge is faded over `crossfade_ms`, so a
-    join never jumps from a non-zero sample to silence (no click)."""
+    """Join speech chunks with a short pause. Every chunk is faded at its edges, so a join
+    never jumps from a non-zero sample to silence (no click)."""
     if not chunks:
         return np.zeros(0, dtype=np.float32)
-    fade = max(1, int(sample_rate * crossfade_ms / 1000))
     gap = np.zeros(int(sample_rate * gap_ms / 1000), dtype=np.float32)
     parts: list[AudioArray] = []
     for index, chunk in enumerate(chunks):
-        piece = np.asarray(chunk, dtype=np.float32).copy()
-        n = min(fade, len(piece) // 2)
-        if n:
-            ramp = np.linspace(0.0, 1.0, n, dtype=np.float32)
-            if index > 0:
-                piece[:n] *= ramp
-            if index < len(chunks) - 1:
-                piece[-n:] *= ramp[::-1]
-        if index > 0:
+        if index:
             parts.append(gap)
-        parts.append(piece)
+        parts.append(fade_edges(chunk, sample_rate, fade_ms))
     return np.concatenate(parts).astype(np.float32)
 
 

@@ -79,6 +79,8 @@ class Capabilities(SpecModel):
     design: bool = False
     instruct: bool = False
     streaming: bool = False
+    reproducible: bool = False
+    """The same seed, text and voice give the same audio; without it `seed` is refused."""
 
 
 class PresetVoice(SpecModel):
@@ -137,6 +139,13 @@ class GenerateRequest(SpecModel):
     language: str | None = Field(default=None, description="Language code, e.g. 'en'.")
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
     instruct: str | None = Field(default=None, max_length=2000)
+
+
+class LoadRequest(SpecModel):
+    """Extension: make a model resident ahead of the first generate."""
+
+    engine: Identifier | None = None
+    model_size: Identifier | None = None
 
 
 class GenerateResponse(SpecModel):

@@ -1,0 +1,141 @@
+"""The provider under test and helpers the checks share."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import httpx
+import numpy as np
+import soundfile as sf
+
+from provider_sdk.models import DescribeResponse, ModelInfo
+
+
+class CheckFailed(AssertionError):
+    """A check's expectation did not hold; the message says what was seen."""
+
+
+class NotApplicable(Exception):
+    """The provider does not advertise what this check needs (e.g. no clone model)."""
+
+
+@dataclass
+class Target:
+    url: str
+    token: str
+    timeout: float = 300.0
+    _client: httpx.Client | None = field(default=None, repr=False)
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._client is None:
+            self._client = httpx.Client(
+                base_url=self.url.rstrip("/"),
+                headers={"Authorization": f"Bearer {self.token}"},
+                timeout=self.timeout,
+                trust_env=False,
+            )
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    @cached_property
+    def describe(self) -> DescribeResponse:
+        response = self.http.get("/tts/describe")
+        expect_status(response, 200)
+        return DescribeResponse.model_validate_json(response.content)
+
+    def models(self) -> list[tuple[str, ModelInfo]]:
+        return [(e.name, m) for e in self.describe.engines for m in e.models]
+
+    def model_with(self, capability: str) -> tuple[str, ModelInfo]:
+        for engine, model in self.models():
+            if getattr(model.capabilities, capability):
+                return engine, model
+        raise NotApplicable(f"no model advertises the '{capability}' capability")
+
+    def model_without(self, capability: str) -> tuple[str, ModelInfo]:
+        for engine, model in self.models():
+            if not getattr(model.capabilities, capability):
+                return engine, model
+        raise NotApplicable(f"every model advertises '{capability}'")
+
+    def speakable(self) -> tuple[dict[str, Any], ModelInfo]:
+        """A generate body that this provider can speak, making a voice prompt if needed."""
+        engine, model = self.models()[0]
+        body: dict[str, Any] = {"engine": engine, "model_size": model.model_size}
+        caps = model.capabilities
+        if caps.preset and model.preset_voices:
+            body["voice"] = model.preset_voices[0].id
+        elif caps.clone:
+            body["voice_prompt"] = self.create_prompt(engine, model)
+        elif caps.design:
+            body["instruct"] = "A calm, clear voice."
+        return body, model
+
+    def create_prompt(self, engine: str, model: ModelInfo) -> dict[str, Any]:
+        response = self.http.post(
+            "/tts/create_voice_prompt",
+            files={"audio": ("reference.wav", reference_wav(), "audio/wav")},
+            data={"engine": engine, "model_size": model.model_size,
+                  "reference_text": "This is a short reference recording."},
+        )
+        expect_status(response, 200)
+        prompt: dict[str, Any] = response.json()["voice_prompt"]
+        return prompt
+
+
+def reference_wav(seconds: float = 3.0, rate: int = 24_000) -> bytes:
+    """A voice-like test signal (a harmonic tone with a vibrato and syllable envelope)."""
+    t = np.arange(int(seconds * rate)) / rate
+    pitch = 140 + 15 * np.sin(2 * np.pi * 5 * t)
+    phase = 2 * np.pi * np.cumsum(pitch) / rate
+    voice = sum(np.sin(k * phase) / k for k in range(1, 8))
+    envelope = 0.5 * (1 - np.cos(2 * np.pi * 4 * t)) * 0.3
+    buffer = io.BytesIO()
+    sf.write(buffer, (voice * envelope).astype(np.float32), rate, format="WAV", subtype="PCM_16")
+    return buffer.getvalue()
+
+
+def expect_status(response: httpx.Response, *statuses: int) -> None:
+    if response.status_code not in statuses:
+        raise CheckFailed(
+            f"{response.request.method} {response.request.url.path} answered "
+            f"{response.status_code}, expected {' or '.join(map(str, statuses))}: "
+            f"{response.text[:300]}"
+        )
+
+
+def expect_error(response: httpx.Response, statuses: tuple[int, ...], *mentions: str) -> str:
+    """A spec error envelope with one of `statuses`, whose message names each of `mentions`."""
+    expect_status(response, *statuses)
+    if "Traceback" in response.text:
+        raise CheckFailed(f"error response carries a traceback: {response.text[:300]}")
+    try:
+        error = response.json()["error"]
+        code, message = error["code"], error["message"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        raise CheckFailed(
+            f"error body is not the spec's envelope {{error: {{code, message}}}}: "
+            f"{response.text[:300]}"
+        ) from None
+    if not isinstance(code, str) or not isinstance(message, str) or not message:
+        raise CheckFailed(f"error envelope lacks a code or a message: {response.text[:300]}")
+    for word in mentions:
+        if word.lower() not in message.lower():
+            raise CheckFailed(f"error message does not mention {word!r}: {message!r}")
+    return message
+
+
+def decode_wav(data: bytes) -> tuple[np.ndarray[Any, Any], int]:
+    try:
+        samples, rate = sf.read(io.BytesIO(data), dtype="float32")
+    except sf.LibsndfileError as exc:
+        raise CheckFailed(f"audio does not decode as WAV: {exc}") from None
+    return samples, int(rate)
