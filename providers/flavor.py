@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from provider_sdk.engine import Engine
+from provider_sdk.info import DeviceInfo
 from provider_sdk.launch import ProviderSpec
-from provider_sdk.server import DeviceInfo
 from providers import __version__
 from providers.catalog import ENGINES
 from providers.devices import list_devices
@@ -23,13 +23,13 @@ def flavor_spec(
     """The spec of a flavor that carries `engines` (those not installed are left out)."""
     installed = [name for name in engines if ENGINES[name].installed()]
 
-    def make_engines(data_dir: Path) -> list[Engine]:
-        if not installed:
+    def make_engines(data_dir: Path, names: Sequence[str]) -> list[Engine]:
+        if not names:
             raise SystemExit(
                 f"{provider}: none of its engines ({', '.join(engines)}) is installed; install "
                 "an engine extra, e.g. pip install 'voicebox[piper]'"
             )
-        return [ENGINES[name].build(data_dir / "models" / name) for name in installed]
+        return [ENGINES[name].build(data_dir / "models" / name) for name in names]
 
     return ProviderSpec(
         provider=provider,

@@ -82,16 +82,23 @@ def auth_missing_token(target: Target) -> None:
     """Every endpoint refuses a request without a token with 401."""
     bare = httpx.Client(base_url=target.url, trust_env=False, timeout=30)
     with bare:
-        for method, path in [("GET", "/tts/health"), ("GET", "/tts/describe"),
-                             ("POST", "/tts/generate")]:
+        for method, path in [
+            ("GET", "/tts/health"),
+            ("GET", "/tts/describe"),
+            ("POST", "/tts/generate"),
+        ]:
             expect_error(bare.request(method, path, json={"text": "hi"}), (401,))
 
 
 @check
 def auth_wrong_token(target: Target) -> None:
     """A wrong token gets 401."""
-    with httpx.Client(base_url=target.url, trust_env=False, timeout=30,
-                      headers={"Authorization": "Bearer not-the-token"}) as wrong:
+    with httpx.Client(
+        base_url=target.url,
+        trust_env=False,
+        timeout=30,
+        headers={"Authorization": "Bearer not-the-token"},
+    ) as wrong:
         expect_error(wrong.get("/tts/status"), (401,))
         expect_error(wrong.post("/tts/generate", json={"text": "hi"}), (401,))
 
@@ -188,7 +195,9 @@ def rejects_oversize_upload(target: Target) -> None:
             files={"audio": ("big.wav", b"\0" * size, "audio/wav")},
         )
     except httpx.TransportError as exc:
-        raise CheckFailed(f"an oversize upload broke the connection instead of 413: {exc}") from None
+        raise CheckFailed(
+            f"an oversize upload broke the connection instead of 413: {exc}"
+        ) from None
     expect_error(response, (413,), str(MAX_UPLOAD_BYTES // (1024 * 1024)))
 
 
@@ -235,15 +244,23 @@ def clone_round_trip(target: Target) -> None:
     base64.b64decode(prompt["data"], validate=True)
     response = target.http.post(
         "/tts/generate",
-        json={"engine": engine, "model_size": model.model_size, "voice_prompt": prompt,
-              "text": "Cloned."},
+        json={
+            "engine": engine,
+            "model_size": model.model_size,
+            "voice_prompt": prompt,
+            "text": "Cloned.",
+        },
     )
     expect_status(response, 200)
     mismatch = {**prompt, "engine": "another-engine"}
     response = target.http.post(
         "/tts/generate",
-        json={"engine": engine, "model_size": model.model_size, "voice_prompt": mismatch,
-              "text": "Mismatch."},
+        json={
+            "engine": engine,
+            "model_size": model.model_size,
+            "voice_prompt": mismatch,
+            "text": "Mismatch.",
+        },
     )
     expect_error(response, (409,), "another-engine")
 

@@ -46,5 +46,7 @@ def report(outcomes: list[Outcome]) -> str:
             line += f"  {outcome.detail}"
         lines.append(line)
     counts = {k: sum(o.result == k for o in outcomes) for k in ("pass", "fail", "n/a")}
-    lines.append(f"{counts['pass']} passed, {counts['fail']} failed, {counts['n/a']} not applicable")
+    lines.append(
+        f"{counts['pass']} passed, {counts['fail']} failed, {counts['n/a']} not applicable"
+    )
     return "\n".join(lines)

@@ -83,8 +83,11 @@ class Target:
         response = self.http.post(
             "/tts/create_voice_prompt",
             files={"audio": ("reference.wav", reference_wav(), "audio/wav")},
-            data={"engine": engine, "model_size": model.model_size,
-                  "reference_text": "This is a short reference recording."},
+            data={
+                "engine": engine,
+                "model_size": model.model_size,
+                "reference_text": "This is a short reference recording.",
+            },
         )
         expect_status(response, 200)
         prompt: dict[str, Any] = response.json()["voice_prompt"]

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from provider_sdk.engine import Engine
-from provider_sdk.server.host import DeviceInfo
+from provider_sdk.info import DeviceInfo
 from provider_sdk.version import SPEC_VERSION
 
 TOKEN_ENV = "VOICEBOX_PROVIDER_TOKEN"  # noqa: S105 - a variable name, not a secret
@@ -38,7 +38,8 @@ class ProviderSpec:
     provider: str
     version: str
     engine_names: Sequence[str]
-    make_engines: Callable[[Path], Sequence[Engine]]
+    make_engines: Callable[[Path, Sequence[str]], Sequence[Engine]]
+    """Builds the named engines (a subset of `engine_names`) with the provider's data dir."""
     list_devices: Callable[[], dict[str, Any]]
     device: Callable[[], DeviceInfo] = field(default=DeviceInfo)
     preflight: Callable[[], str | None] = field(default=lambda: None)
@@ -67,6 +68,9 @@ def _parser(spec: ProviderSpec) -> argparse.ArgumentParser:
         "--log-level", default="info", choices=["debug", "info", "warning", "error"]
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument(
+        "--engines", help=f"comma-separated engines to serve (default: all of {spec.engine_names})"
+    )
     parser.add_argument("--list-devices", action="store_true", help="print devices and exit")
     parser.add_argument("--json", action="store_true", help="with --version/--list-devices: JSON")
     return parser
@@ -178,6 +182,13 @@ def run_provider(spec: ProviderSpec, argv: Sequence[str] | None = None) -> int:
     data_dir: Path = (args.data_dir or _default_data_dir(spec.provider)).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     _setup_logging(data_dir, spec.provider, args.log_level)
+    engines = list(spec.engine_names)
+    if args.engines:
+        engines = [name.strip() for name in args.engines.split(",") if name.strip()]
+        unknown = sorted(set(engines) - set(spec.engine_names))
+        if unknown or not engines:
+            log.error("--engines %s: this provider has %s", args.engines, spec.engine_names)
+            return 2
     problem = spec.preflight()
     if problem:
         log.error("%s", problem)
@@ -190,7 +201,7 @@ def run_provider(spec: ProviderSpec, argv: Sequence[str] | None = None) -> int:
 
     app = create_provider_app(
         ProviderInfo(spec.provider, spec.version),
-        spec.make_engines(data_dir),
+        spec.make_engines(data_dir, engines),
         token=token,
         device=spec.device(),
         keep_alive_s=args.keep_alive or None,

@@ -9,9 +9,10 @@ from collections.abc import AsyncIterator, Sequence
 from fastapi import FastAPI
 
 from provider_sdk.engine import Engine
+from provider_sdk.info import DeviceInfo, ProviderInfo
 from provider_sdk.models import MAX_UPLOAD_BYTES
 from provider_sdk.server.errors import install_error_handlers
-from provider_sdk.server.host import DeviceInfo, EngineHost, ProviderInfo
+from provider_sdk.server.host import EngineHost
 from provider_sdk.server.middleware import BearerAuthMiddleware, BodySizeLimitMiddleware
 from provider_sdk.server.routes import build_router
 

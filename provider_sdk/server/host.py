@@ -8,7 +8,6 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -19,23 +18,6 @@ from provider_sdk.models import EngineInfo, HealthState, Progress
 
 log = logging.getLogger("provider_sdk.host")
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class ProviderInfo:
-    """Identity a provider reports in /tts/health and /tts/describe."""
-
-    provider: str
-    version: str
-
-
-@dataclass
-class DeviceInfo:
-    """What the provider runs on; `vram_used_mb` is polled for /tts/status."""
-
-    name: str = "cpu"
-    gpu_available: bool = False
-    vram_used_mb: Callable[[], float | None] = field(default=lambda: None)
 
 
 def _is_out_of_memory(exc: BaseException) -> bool:

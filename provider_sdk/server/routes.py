@@ -17,6 +17,7 @@ from provider_sdk.errors import (
     ProviderError,
     UnsupportedParameter,
 )
+from provider_sdk.info import DeviceInfo, ProviderInfo
 from provider_sdk.models import (
     CreateVoicePromptResponse,
     DescribeResponse,
@@ -26,7 +27,7 @@ from provider_sdk.models import (
     LoadRequest,
     StatusResponse,
 )
-from provider_sdk.server.host import DeviceInfo, EngineHost, ProviderInfo
+from provider_sdk.server.host import EngineHost
 from provider_sdk.server.uploads import PromptCache, read_clips
 from provider_sdk.server.validate import synthesis_request
 from provider_sdk.version import SPEC_VERSION

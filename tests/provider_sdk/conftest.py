@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+import uvicorn
+
+from provider_sdk.server import ProviderInfo, create_provider_app
+from tests.provider_sdk.tone_engine import ToneEngine
+
+TOKEN = "test-token-0123456789"
+
+
+@dataclass
+class Served:
+    url: str
+    token: str
+    engine: ToneEngine
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Served]:
+    """The SDK app over a ToneEngine, served by uvicorn on 127.0.0.1 (real HTTP)."""
+    engine = ToneEngine()
+    app = create_provider_app(ProviderInfo("test-provider", "9.9.9"), [engine], token=TOKEN)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    yield Served(f"http://127.0.0.1:{sock.getsockname()[1]}", TOKEN, engine)
+    server.should_exit = True
+    thread.join(10)

