@@ -4,6 +4,8 @@ model at a time, and runs every blocking call in a worker thread."""
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import sys
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -18,6 +20,25 @@ from provider_sdk.models import EngineInfo, HealthState, Progress
 
 log = logging.getLogger("provider_sdk.host")
 T = TypeVar("T")
+
+
+def release_free_memory() -> None:
+    """Hand freed heap pages back to the OS (glibc keeps them otherwise), so an idle
+    provider's RSS reflects what it holds, not the peak of its last request."""
+    if _libc is not None:
+        _libc.malloc_trim(0)
+
+
+def _load_libc() -> ctypes.CDLL | None:
+    if sys.platform != "linux":
+        return None
+    try:
+        return ctypes.CDLL("libc.so.6")
+    except OSError:
+        return None
+
+
+_libc = _load_libc()
 
 
 def _is_out_of_memory(exc: BaseException) -> bool:
@@ -108,6 +129,8 @@ class EngineHost:
                     f"out of memory: {exc}; try a smaller model size or free memory"
                 ) from exc
             raise
+        finally:
+            release_free_memory()
 
     async def _ensure_loaded(self, engine: Engine, model_size: str) -> None:
         """Load `model_size` (unloading every other model first). Caller holds the lock."""
