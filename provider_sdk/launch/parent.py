@@ -90,6 +90,7 @@ class ProviderProcess:
     def _read_stdout(self) -> None:
         assert self.popen.stdout is not None
         for line in self.popen.stdout:
+            self._write_log(b"[stdout] " + line)
             if self.info is None:
                 try:
                     event: Any = json.loads(line)
@@ -99,7 +100,6 @@ class ProviderProcess:
                     fields = ("host", "port", "pid", "provider", "version", "spec_version")
                     self.info = ListeningInfo(**{k: event[k] for k in fields})
                     self._listening.set()
-            self._write_log(b"[stdout] " + line)
 
     def _read_stderr(self) -> None:
         stderr = self.popen.stderr
@@ -161,7 +161,7 @@ class ProviderProcess:
         """Join the pipe readers and close the log file (after the process has exited)."""
         for reader in self._readers:
             reader.join(timeout=2.0)
-        for stream in (self.popen.stdout, self.popen.stderr):
+        for stream in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
             if stream is not None:
                 stream.close()
         with self._lock:
@@ -178,11 +178,14 @@ def launch_provider(
     env: Mapping[str, str] | None = None,
     startup_timeout: float = 60.0,
     log_path: Path | None = None,
+    watch_stdin: bool = True,
 ) -> ProviderProcess:
     """Start `command` (a provider executable and any leading args) and wait for `listening`.
 
     The child gets its own process group, `--port 0` (it picks its port itself), our pid as
-    `--parent-pid`, and the token in its environment (never on the command line)."""
+    `--parent-pid`, and the token in its environment (never on the command line). With
+    `watch_stdin`, its stdin is a pipe we hold open: when this process dies, however it
+    dies, the child sees end of file and exits at once."""
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_path or data_dir / "provider-stdio.log"
     child_env = dict(os.environ if env is None else env)
@@ -190,18 +193,13 @@ def launch_provider(
     child_env.setdefault("PYTHONUNBUFFERED", "1")
     argv = [
         *command,
-        "--host",
-        host,
-        "--port",
-        "0",
-        "--data-dir",
-        str(data_dir),
-        "--parent-pid",
-        str(parent_pid if parent_pid is not None else os.getpid()),
+        *("--host", host, "--port", "0", "--data-dir", str(data_dir)),
+        *("--parent-pid", str(parent_pid if parent_pid is not None else os.getpid())),
+        *(["--watch-stdin"] if watch_stdin else []),
     ]
     popen = subprocess.Popen(
         argv,
-        stdin=subprocess.DEVNULL,
+        stdin=subprocess.PIPE if watch_stdin else subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=child_env,

@@ -56,6 +56,11 @@ def _parser(spec: ProviderSpec) -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", type=Path, help="models, logs and caches live here")
     parser.add_argument("--parent-pid", type=int, help="exit when this process is gone")
     parser.add_argument(
+        "--watch-stdin",
+        action="store_true",
+        help="exit when stdin reaches end of file (the parent holds its write end open)",
+    )
+    parser.add_argument(
         "--token-file", type=Path, help=f"read the token from this file instead of ${TOKEN_ENV}"
     )
     parser.add_argument(
@@ -217,15 +222,19 @@ def run_provider(spec: ProviderSpec, argv: Sequence[str] | None = None) -> int:
     )
     server = uvicorn.Server(config)
 
+    def parent_gone() -> None:
+        server.should_exit = True
+        # If a long engine call keeps the server from stopping, do not outlive the parent.
+        threading.Timer(0.75, os._exit, args=(0,)).start()
+
     if args.parent_pid:
         from provider_sdk.launch.watchdog import watch_parent
 
-        def parent_gone() -> None:
-            server.should_exit = True
-            # If a long engine call keeps the server from stopping, do not outlive the parent.
-            threading.Timer(0.75, os._exit, args=(0,)).start()
-
         watch_parent(args.parent_pid, parent_gone)
+    if args.watch_stdin:
+        from provider_sdk.launch.watchdog import watch_stdin
+
+        watch_stdin(parent_gone)
 
     _emit(
         {

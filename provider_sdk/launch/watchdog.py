@@ -1,12 +1,15 @@
-"""Parent-pid watchdog: a provider exits when the process that spawned it is gone.
+"""Watchdogs that make a provider exit when the process that spawned it is gone.
 
-`getppid()` is not enough: under a PyInstaller bootloader the real parent is the bootloader.
-The parent's pid is passed explicitly and compared with its start time, so a recycled pid
-is not mistaken for the parent."""
+- The parent's pid, checked every 2 s (`getppid()` is not enough: under a PyInstaller
+  bootloader the real parent is the bootloader). It is compared with its start time, so a
+  recycled pid is not mistaken for the parent.
+- Optionally the stdin pipe the parent holds open: the kernel closes it the moment the
+  parent dies, however it dies, so end-of-file on stdin is noticed at once."""
 
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 from collections.abc import Callable
 
@@ -43,5 +46,21 @@ def watch_parent(
         log.warning("parent process %d does not exist; shutting down", pid)
         on_gone()
     thread = threading.Thread(target=loop, name="parent-watchdog", daemon=True)
+    thread.start()
+    return thread
+
+
+def watch_stdin(on_eof: Callable[[], None]) -> threading.Thread:
+    """Call `on_eof` once, from a daemon thread, when stdin reaches end of file."""
+    stream = sys.stdin.buffer if sys.stdin is not None else None
+
+    def loop() -> None:
+        if stream is not None:
+            while stream.read(4096):
+                pass
+        log.warning("stdin closed: the parent process is gone; shutting down")
+        on_eof()
+
+    thread = threading.Thread(target=loop, name="stdin-watchdog", daemon=True)
     thread.start()
     return thread

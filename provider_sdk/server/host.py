@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import sys
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager

@@ -1,0 +1,67 @@
+"""SupervisedProvider: the TTSProvider of a spawned provider process, driven by a
+`ProviderSupervisor` (lifecycle, crash detection, lazy restart, idle unload).
+
+This is the supervised counterpart of `core.tts.local.LocalProvider`; `core.tts.host` builds
+one per local provider (installed build or the source checkout)."""
+
+from __future__ import annotations
+
+from core.tts.base import ProviderInfo, ReferenceSample, Synthesis, TTSProvider
+from core.tts.lifecycle import as_state
+from core.tts.supervisor import ProviderSupervisor
+from core.tts.wav import synthesis as synthesis_from_wav
+from provider_sdk.models import DescribeResponse, GenerateRequest, HealthResponse, VoicePrompt
+
+
+class SupervisedProvider(TTSProvider):
+    kind = "local"
+
+    def __init__(self, supervisor: ProviderSupervisor) -> None:
+        self.supervisor = supervisor
+        self.id = supervisor.id
+        self._describe: DescribeResponse | None = None
+        self._described_spawn = -1
+
+    async def start(self) -> None:
+        await self.supervisor.ensure_running()
+
+    async def stop(self) -> None:
+        await self.supervisor.stop()
+
+    async def health(self) -> HealthResponse:
+        return await self.supervisor.call(lambda c: c.health())
+
+    async def describe(self) -> DescribeResponse:
+        """Cached per spawn: a restarted (maybe updated) provider is asked again."""
+        await self.supervisor.ensure_running()
+        if self._describe is None or self._described_spawn != self.supervisor.spawn_count:
+            self._describe = await self.supervisor.call(lambda c: c.describe())
+            self._described_spawn = self.supervisor.spawn_count
+        return self._describe
+
+    async def create_voice_prompt(
+        self, samples: list[ReferenceSample], engine: str, model_size: str
+    ) -> VoicePrompt:
+        clips = [(s.wav, s.reference_text or None) for s in samples]
+        response = await self.supervisor.call(
+            lambda c: c.create_voice_prompt(clips, engine=engine, model_size=model_size),
+            busy=True,
+        )
+        return response.voice_prompt
+
+    async def generate(self, request: GenerateRequest) -> Synthesis:
+        return synthesis_from_wav(await self.supervisor.generate_wav(request))
+
+    def info(self) -> ProviderInfo:
+        sup = self.supervisor
+        snap = sup.snapshot()
+        engines = [e.name for e in self._describe.engines] if self._describe else []
+        return ProviderInfo(
+            id=self.id,
+            kind=self.kind,
+            state=as_state(sup.phase),
+            error=sup.failure.describe() if sup.failure else None,
+            engines=engines,
+            pid=snap["pid"],
+            url=snap["url"],
+        )

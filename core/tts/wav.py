@@ -1,0 +1,20 @@
+"""A provider's WAV answer as a `Synthesis` (sample rate and duration read from its header)."""
+
+from __future__ import annotations
+
+import io
+
+import soundfile as sf
+
+from core.tts.base import Synthesis
+from provider_sdk.errors import ProviderError
+
+
+def synthesis(wav: bytes) -> Synthesis:
+    try:
+        info = sf.info(io.BytesIO(wav))
+    except (RuntimeError, sf.LibsndfileError) as exc:
+        raise ProviderError(
+            f"the provider answered with audio that is not a readable WAV ({len(wav)} bytes): {exc}"
+        ) from None
+    return Synthesis(wav=wav, sample_rate=int(info.samplerate), duration=float(info.duration))
