@@ -8,3 +8,4 @@ export PATH="$PWD/$venv/bin:$PATH"
 echo "== ruff"; ruff check .; ruff format --check .
 echo "== mypy"; mypy
 echo "== pytest"; pytest -q -p no:cacheprovider
+echo "== ui"; bash ci/test-ui.sh

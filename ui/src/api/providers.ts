@@ -1,0 +1,192 @@
+// The provider API (issue 5, item 8), as core/api/providers.py defines it:
+//   GET  /providers/list                       overview: active, auto reason, rows, remote, openai
+//   POST /providers/{id}/install | /update     answers with an event stream: progress…, done | error
+//   DELETE /providers/{id}                     uninstall
+//   POST /providers/{id}/start | /stop | /test
+//   PUT  /providers/selection {provider}       auto | an id | remote | openai
+//   PUT  /providers/remote {url, token}        saves and runs the conformance check
+//   PUT  /providers/openai {api_key, base_url}
+// Until the core mounts these routes, GET /providers (the bare list of running providers)
+// answers instead, and the screens say that the provider API is not available yet.
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { ApiError, api } from "./client";
+import { postEventStream } from "./sse";
+
+export interface ProviderRow {
+  id: string;
+  kind?: string;
+  state: string;
+  installed?: boolean;
+  source?: boolean;
+  installed_version?: string | null;
+  available_version?: string | null;
+  update_available?: string | boolean | null;
+  compatible?: boolean | null;
+  compatibility?: string | null;
+  download_bytes?: number | null;
+  installed_bytes?: number | null;
+  active?: boolean;
+  /** Whether this machine can run it, and why not (asked of the core; see the report). */
+  can_run?: boolean | null;
+  reason?: string | null;
+  error?: string | null;
+  process?: { failure?: { message?: string; stderr_tail?: string } | null; log_path?: string } | null;
+}
+
+export interface Overview {
+  /** False while the core only has the bare GET /providers list (no provider API yet). */
+  api: boolean;
+  /** The chosen provider: auto, an id, remote or openai; null when none is configured. */
+  active: string | null;
+  activeResolved: string | null;
+  autoReason: string | null;
+  providers: ProviderRow[];
+  remote: { configured: boolean; url: string | null; state: string; error: string | null } | null;
+  openai: { key_set: boolean; base_url: string | null; state: string; error: string | null } | null;
+}
+
+export interface InstallProgress {
+  provider: string;
+  state: string;
+  step?: string;
+  done: number;
+  total: number | null;
+  speed?: number;
+}
+
+export interface ConnectionTest {
+  ok: boolean;
+  message: string;
+}
+
+type Json = Record<string, unknown>;
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+
+/** Read the overview (or the first core's bare list) into one shape. */
+export function normalizeProviders(data: unknown, fromList = false): Overview {
+  if (Array.isArray(data)) {
+    const providers = data as ProviderRow[];
+    return {
+      api: false, active: providers[0]?.id ?? null, activeResolved: providers[0]?.id ?? null, autoReason: null,
+      providers, remote: null, openai: null,
+    };
+  }
+  const o = (data ?? {}) as Json;
+  const providers = Array.isArray(o.providers) ? (o.providers as ProviderRow[]) : [];
+  return {
+    api: fromList,
+    active: str(o.active),
+    activeResolved: str(o.active_resolved),
+    autoReason: str(o.auto_reason),
+    providers,
+    remote: (o.remote as Overview["remote"]) ?? null,
+    openai: (o.openai as Overview["openai"]) ?? null,
+  };
+}
+
+/** Nothing usable yet: no provider installed or runnable from source, no remote, no OpenAI key. */
+export function needsSetup(o: Overview): boolean {
+  if (!o.api) return o.providers.length === 0;
+  const local = o.providers.some((p) => p.installed || p.source);
+  return !local && !o.remote?.configured && !o.openai?.key_set;
+}
+
+export const providerKeys = { all: ["providers"] as const };
+
+export function useProviders() {
+  return useQuery({
+    queryKey: providerKeys.all,
+    queryFn: async ({ signal }) => {
+      try {
+        return normalizeProviders(await api.get<unknown>("/providers/list", undefined, signal), true);
+      } catch (err) {
+        if (!(err instanceof ApiError && err.missingEndpoint)) throw err;
+        return normalizeProviders(await api.get<unknown>("/providers", undefined, signal));
+      }
+    },
+    retry: false,
+    staleTime: 5_000,
+  });
+}
+
+export function useProviderAction() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, action }: { id: string; action: "start" | "stop" | "restart" | "uninstall" }) => {
+      if (action === "uninstall") return api.del(`/providers/${id}`);
+      if (action === "restart") {
+        await api.post(`/providers/${id}/stop`);
+        return api.post(`/providers/${id}/start`);
+      }
+      return api.post(`/providers/${id}/${action}`);
+    },
+    onSettled: () => qc.invalidateQueries({ queryKey: providerKeys.all }),
+  });
+}
+
+export function useSelectProvider() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (provider: string) => api.put<{ active: string }>("/providers/selection", { provider }),
+    onSettled: () => qc.invalidateQueries({ queryKey: providerKeys.all }),
+  });
+}
+
+/** Install (or update) with progress; resolves when the stream says done, rejects on error. */
+export async function installProvider(
+  id: string,
+  onProgress: (p: InstallProgress) => void,
+  opts: { update?: boolean; signal?: AbortSignal } = {},
+): Promise<void> {
+  let failure: string | null = null;
+  let done = false;
+  await postEventStream(`/providers/${id}/${opts.update ? "update" : "install"}`, (e) => {
+    const data = JSON.parse(e.data) as Json;
+    if (e.event === "progress") {
+      onProgress({
+        provider: str(data.provider) ?? id, state: str(data.state) ?? "downloading", step: str(data.step) ?? undefined,
+        done: Number(data.done ?? 0), total: typeof data.total === "number" && data.total > 0 ? data.total : null,
+        speed: typeof data.speed === "number" ? data.speed : undefined,
+      });
+    } else if (e.event === "done") done = true;
+    else if (e.event === "error") failure = str(data.message) ?? "The install failed.";
+  }, opts.signal);
+  if (failure) throw new Error(failure);
+  if (!done) throw new Error("The install stream ended before the install finished; check Settings → Provider.");
+}
+
+export function useSetRemote() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { url: string; token: string }) => api.put<{ saved: boolean; conformance?: Json }>("/providers/remote", body),
+    onSettled: () => qc.invalidateQueries({ queryKey: providerKeys.all }),
+  });
+}
+
+export function useSetOpenAI() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { api_key: string; base_url?: string }) => api.put<{ saved: boolean }>("/providers/openai", body),
+    onSettled: () => qc.invalidateQueries({ queryKey: providerKeys.all }),
+  });
+}
+
+/** Save the connection details, then ask the core to prove they work. */
+export function useTestConnection() {
+  return useMutation({
+    mutationFn: async (
+      body: { kind: "remote"; url: string; token: string } | { kind: "openai"; api_key: string; base_url?: string },
+    ): Promise<ConnectionTest> => {
+      if (body.kind === "remote") await api.put("/providers/remote", { url: body.url, token: body.token });
+      else await api.put("/providers/openai", { api_key: body.api_key, ...(body.base_url ? { base_url: body.base_url } : {}) });
+      const r = await api.post<{ ok: boolean; health?: Json; conformance?: Json | null }>(`/providers/${body.kind}/test`);
+      const h = r.health ?? {};
+      return {
+        ok: r.ok,
+        message: r.ok
+          ? `Connected to ${str(h.provider) ?? body.kind} ${str(h.version) ?? ""} (${str(h.device) ?? "device unknown"}).`.replace(" (", " (").trim()
+          : "The server answered, but is not usable.",
+      };
+    },
+  });
+}

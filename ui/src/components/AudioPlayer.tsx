@@ -1,0 +1,135 @@
+import { useEffect, useRef, useState } from "react";
+import type WaveSurfer from "wavesurfer.js";
+import { formatDuration } from "../lib/format";
+import { Icon } from "./Icon";
+
+function cssVar(name: string, fallback: string): string {
+  if (typeof window === "undefined") return fallback;
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+}
+
+/**
+ * Playback with a waveform (wavesurfer.js, loaded on first use so it stays out of the
+ * initial bundle). Space/Enter on the play button, arrow keys on the waveform seek 5 s.
+ */
+export function AudioPlayer({
+  src,
+  label,
+  downloadName,
+  downloadHref,
+  compact = false,
+  autoPlay = false,
+}: {
+  src: string;
+  label: string;
+  downloadName?: string;
+  downloadHref?: string;
+  compact?: boolean;
+  autoPlay?: boolean;
+}) {
+  const container = useRef<HTMLDivElement>(null);
+  const ws = useRef<WaveSurfer | null>(null);
+  const [playing, setPlaying] = useState(false);
+  const [ready, setReady] = useState(false);
+  const [time, setTime] = useState(0);
+  const [duration, setDuration] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    let instance: WaveSurfer | null = null;
+    setReady(false);
+    setError(null);
+    setPlaying(false);
+    import("wavesurfer.js")
+      .then(({ default: WS }) => {
+        if (cancelled || !container.current) return;
+        instance = WS.create({
+          container: container.current,
+          url: src,
+          height: compact ? 32 : 56,
+          waveColor: cssVar("--wave", "#b9b9d6"),
+          progressColor: cssVar("--accent", "#5b5bd6"),
+          cursorColor: cssVar("--accent", "#5b5bd6"),
+          barWidth: 2,
+          barGap: 1.5,
+          barRadius: 2,
+          normalize: true,
+          dragToSeek: true,
+        });
+        ws.current = instance;
+        instance.on("ready", (d: number) => {
+          setDuration(d);
+          setReady(true);
+          if (autoPlay) void instance?.play();
+        });
+        instance.on("timeupdate", (t: number) => setTime(t));
+        instance.on("play", () => setPlaying(true));
+        instance.on("pause", () => setPlaying(false));
+        instance.on("finish", () => setPlaying(false));
+        instance.on("error", (e: Error) => setError(`Cannot load this audio: ${e.message ?? String(e)}`));
+      })
+      .catch((e: unknown) => setError(`Cannot start the player: ${String(e)}`));
+    return () => {
+      cancelled = true;
+      instance?.destroy();
+      ws.current = null;
+    };
+  }, [src, compact, autoPlay]);
+
+  const toggle = () => {
+    void ws.current?.playPause();
+  };
+  const seekBy = (delta: number) => {
+    const w = ws.current;
+    if (!w) return;
+    w.setTime(Math.max(0, Math.min(w.getDuration(), w.getCurrentTime() + delta)));
+  };
+
+  return (
+    <div className="player" data-ready={ready} data-playing={playing}>
+      <button
+        type="button"
+        className="btn btn-primary btn-icon"
+        onClick={toggle}
+        disabled={!ready}
+        aria-label={`${playing ? "Pause" : "Play"} ${label}`}
+        aria-pressed={playing}
+      >
+        <Icon name={playing ? "pause" : "play"} filled />
+      </button>
+      <div
+        ref={container}
+        className="waveform"
+        role="slider"
+        tabIndex={0}
+        aria-label={`Position in ${label}`}
+        aria-valuemin={0}
+        aria-valuemax={Math.round(duration)}
+        aria-valuenow={Math.round(time)}
+        aria-valuetext={`${formatDuration(time)} of ${formatDuration(duration)}`}
+        onKeyDown={(e) => {
+          if (e.key === "ArrowRight") seekBy(5);
+          else if (e.key === "ArrowLeft") seekBy(-5);
+          else if (e.key === " ") {
+            e.preventDefault();
+            toggle();
+          } else return;
+          e.preventDefault();
+        }}
+      />
+      {error ? (
+        <span className="field-error">{error}</span>
+      ) : (
+        <span className="mono faint" aria-hidden="true">
+          {formatDuration(time)} / {formatDuration(duration)}
+        </span>
+      )}
+      {downloadName && (
+        <a className="btn btn-sm btn-icon" href={downloadHref ?? src} download={downloadName} aria-label={`Download ${label}`}>
+          <Icon name="download" />
+        </a>
+      )}
+    </div>
+  );
+}

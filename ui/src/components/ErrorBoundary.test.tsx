@@ -1,0 +1,22 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { ErrorBoundary } from "./ErrorBoundary";
+
+let explode = true;
+function Fragile() {
+  if (explode) throw new Error("profile.name is undefined");
+  return <p>All good</p>;
+}
+
+describe("ErrorBoundary", () => {
+  it("shows what broke and recovers on Try again", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    render(<ErrorBoundary resetKey="voices"><Fragile /></ErrorBoundary>);
+    expect(screen.getByText("This screen stopped working")).toBeInTheDocument();
+    expect(screen.getByText(/profile.name is undefined/)).toBeInTheDocument();
+    explode = false;
+    await userEvent.click(screen.getByRole("button", { name: "Try again" }));
+    expect(screen.getByText("All good")).toBeInTheDocument();
+  });
+});

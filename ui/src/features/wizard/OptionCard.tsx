@@ -1,0 +1,44 @@
+import { formatBytes } from "../../lib/format";
+import type { OptionState, ProviderOption } from "./catalog";
+
+export function OptionCard({
+  option,
+  state,
+  selected,
+  onSelect,
+}: {
+  option: ProviderOption;
+  state: OptionState;
+  selected: boolean;
+  onSelect: () => void;
+}) {
+  const disabled = state.canRun === false;
+  const size = state.sizeBytes === 0 ? "No download" : state.sizeBytes ? `${formatBytes(state.sizeBytes)} download` : "Size unknown";
+  return (
+    <button
+      type="button"
+      role="radio"
+      aria-checked={selected}
+      className="option"
+      disabled={disabled}
+      onClick={onSelect}
+      data-option={option.id}
+      aria-describedby={`opt-${option.id}-why`}
+    >
+      <div className="row-between">
+        <strong>{option.title}</strong>
+        {option.recommended && <span className="badge badge-accent">Recommended</span>}
+        {state.ready && <span className="badge badge-success">Installed</span>}
+      </div>
+      <span className="muted" style={{ fontSize: 13 }}>{option.description}</span>
+      <span className="faint">{size}</span>
+      <span id={`opt-${option.id}-why`} className="why" style={{ color: disabled ? "var(--danger)" : "var(--text-3)" }}>
+        {state.canRun === false
+          ? `Can't run here: ${state.reason ?? "not supported on this machine"}`
+          : state.canRun === true
+            ? (state.reason ?? "Can run on this machine")
+            : "Whether this machine can run it is not known yet"}
+      </span>
+    </button>
+  );
+}

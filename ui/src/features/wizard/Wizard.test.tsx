@@ -1,0 +1,113 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import { coreError, json, renderWithClient, stubFetch } from "../../test/utils";
+import { ProviderPicker } from "./Wizard";
+
+const MB = 1024 * 1024;
+const overview = {
+  active: "auto",
+  active_resolved: "pytorch-cpu",
+  auto_reason: "no NVIDIA GPU or Apple Silicon found",
+  providers: [
+    { id: "pytorch-cpu", state: "not_installed", installed: false, can_run: true, download_bytes: 300 * MB },
+    { id: "pytorch-cuda", state: "not_installed", installed: false, can_run: false, reason: "no NVIDIA GPU found", download_bytes: 2500 * MB },
+    { id: "mlx", state: "not_installed", installed: false, can_run: false, reason: "MLX runs only on Apple Silicon" },
+  ],
+  remote: { configured: false, url: null, state: "stopped", error: null },
+  openai: { key_set: false, base_url: null, state: "stopped", error: null },
+};
+
+function sse(events: [string, unknown][]): Response {
+  const body = events.map(([e, d]) => `event: ${e}\ndata: ${JSON.stringify(d)}\n\n`).join("");
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      const bytes = new TextEncoder().encode(body);
+      c.enqueue(bytes.slice(0, 40)); // split mid-event on purpose
+      c.enqueue(bytes.slice(40));
+      c.close();
+    },
+  });
+  return new Response(stream, { headers: { "content-type": "text/event-stream" } });
+}
+
+describe("ProviderPicker", () => {
+  it("shows sizes and what this machine can run, with the reason", async () => {
+    stubFetch({ "GET /providers/list": () => overview });
+    renderWithClient(<ProviderPicker />);
+    const cuda = await screen.findByRole("radio", { name: /^PyTorch CUDA/ });
+    await waitFor(() => expect(cuda).toBeDisabled());
+    expect(within(cuda).getByText("Can't run here: no NVIDIA GPU found")).toBeInTheDocument();
+    expect(within(cuda).getByText("2.4 GB download")).toBeInTheDocument();
+    expect(screen.getByRole("radio", { name: /^MLX/ })).toBeDisabled();
+    const cpu = screen.getByRole("radio", { name: /^PyTorch CPU/ });
+    expect(cpu).toBeEnabled();
+    expect(within(cpu).getByText("300 MB download")).toBeInTheDocument();
+    expect(within(screen.getByRole("radio", { name: /^Auto/ })).getByText(/Picks pytorch-cpu: no NVIDIA GPU/)).toBeInTheDocument();
+  });
+
+  it("installs with live progress, selects and starts the provider, then shows ready", async () => {
+    const api = stubFetch({
+      "GET /providers/list": () => overview,
+      "POST /providers/{id}/install": () => sse([
+        ["progress", { provider: "pytorch-cpu", state: "downloading", step: "downloading", done: 100 * MB, total: 300 * MB, speed: 50 * MB }],
+        ["progress", { provider: "pytorch-cpu", state: "verifying", step: "verifying", done: 300 * MB, total: 300 * MB, speed: 50 * MB }],
+        ["done", { provider: "pytorch-cpu", version: "1.0.0", engines: ["piper"] }],
+      ]),
+      "PUT /providers/selection": () => ({ active: "pytorch-cpu" }),
+      "POST /providers/{id}/start": () => ({ provider: "pytorch-cpu", state: "ready" }),
+    });
+    const onFinished = vi.fn();
+    renderWithClient(<ProviderPicker onFinished={onFinished} />);
+    await userEvent.click(await screen.findByRole("radio", { name: /^PyTorch CPU/ }));
+    await userEvent.click(screen.getByRole("button", { name: "Install PyTorch CPU" }));
+    expect(await screen.findByRole("heading", { name: "pytorch-cpu is installed and running" })).toBeInTheDocument();
+    expect(api.called("POST", "/providers/pytorch-cpu/install")).toHaveLength(1);
+    expect(api.called("PUT", "/providers/selection")[0]?.body).toEqual({ provider: "pytorch-cpu" });
+    expect(api.called("POST", "/providers/pytorch-cpu/start")).toHaveLength(1);
+    await userEvent.click(screen.getByRole("button", { name: "Start using Voicebox" }));
+    expect(onFinished).toHaveBeenCalled();
+  });
+
+  it("shows the install's error and goes back to the choice", async () => {
+    stubFetch({
+      "GET /providers/list": () => overview,
+      "POST /providers/{id}/install": () => sse([["error", { provider: "pytorch-cpu", code: "checksum", message: "sha256 mismatch: the download is corrupt" }]]),
+    });
+    renderWithClient(<ProviderPicker />);
+    await userEvent.click(await screen.findByRole("radio", { name: /^PyTorch CPU/ }));
+    await userEvent.click(screen.getByRole("button", { name: "Install PyTorch CPU" }));
+    expect(await screen.findByText("sha256 mismatch: the download is corrupt")).toBeInTheDocument();
+    expect(screen.getByRole("radiogroup", { name: "Speech provider" })).toBeInTheDocument();
+  });
+
+  it("says clearly when the core has no provider API yet", async () => {
+    stubFetch({ "GET /providers": () => [{ id: "local", kind: "local", state: "stopped" }] });
+    renderWithClient(<ProviderPicker />);
+    expect(await screen.findByText("This core does not offer the provider API yet")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("radio", { name: /^PyTorch CPU/ }));
+    await userEvent.click(screen.getByRole("button", { name: "Install PyTorch CPU" }));
+    expect(await screen.findByText(/does not offer the provider API yet \(\/providers\/list/)).toBeInTheDocument();
+  });
+
+  it("masks the OpenAI key and tests a remote server's connection", async () => {
+    const api = stubFetch({
+      "GET /providers/list": () => overview,
+      "PUT /providers/remote": () => json({ saved: true }),
+      "POST /providers/remote/test": () => coreError(401, "the remote provider refused the token; check it", null, "unauthorized"),
+    });
+    renderWithClient(<ProviderPicker />);
+    await userEvent.click(await screen.findByRole("radio", { name: /^OpenAI/ }));
+    const key = screen.getByLabelText("OpenAI API key");
+    expect(key).toHaveAttribute("type", "password");
+    await userEvent.click(screen.getByRole("button", { name: "Show" }));
+    expect(key).toHaveAttribute("type", "text");
+
+    await userEvent.click(screen.getByRole("radio", { name: /^Remote server/ }));
+    await userEvent.type(screen.getByLabelText("Server URL"), "https://gpu.example:8100");
+    await userEvent.type(screen.getByLabelText("Access token"), "secret");
+    await userEvent.click(screen.getByRole("button", { name: "Test connection" }));
+    expect(await screen.findByText("the remote provider refused the token; check it")).toBeInTheDocument();
+    expect(api.called("PUT", "/providers/remote")[0]?.body).toEqual({ url: "https://gpu.example:8100", token: "secret" });
+  });
+});

@@ -1,0 +1,150 @@
+import { useCallback, useEffect, useState } from "react";
+import { useProviderAction, useProviders, useSelectProvider } from "../../api/providers";
+import { ErrorNotice, Notice, Skeleton, Spinner } from "../../components/Feedback";
+import { Icon, Logo } from "../../components/Icon";
+import { useUi } from "../../store/ui";
+import { OPTIONS, autoTarget, optionState, type OptionId } from "./catalog";
+import { OpenAIForm, RemoteForm } from "./ConnectForms";
+import { InstallProgress } from "./InstallProgress";
+import { OptionCard } from "./OptionCard";
+
+type Step = { kind: "choose" } | { kind: "installing"; id: string } | { kind: "activating"; id: string } | { kind: "ready"; id: string };
+
+function ActivateAfterInstall({ id, selection, onActivate, failure }: {
+  id: string; selection: string; onActivate: (selection: string, id: string) => void; failure: string | null;
+}) {
+  const [started, setStarted] = useState(false);
+  useEffect(() => {
+    if (started) return;
+    setStarted(true);
+    onActivate(selection, id);
+  }, [started, onActivate, selection, id]);
+  return failure ? <Notice kind="error" title="Almost there">{failure}</Notice> : (
+    <div className="row"><Spinner label="Starting the provider" /> <span>Starting {id}…</span></div>
+  );
+}
+
+/** The provider picker: the first-run wizard, and Settings → Provider (embedded). */
+export function ProviderPicker({ embedded = false, onFinished }: { embedded?: boolean; onFinished?: () => void }) {
+  const providers = useProviders();
+  const action = useProviderAction();
+  const select = useSelectProvider();
+  const [choice, setChoice] = useState<OptionId>("auto");
+  const [step, setStep] = useState<Step>({ kind: "choose" });
+  const [failure, setFailure] = useState<string | null>(null);
+  const missing = providers.isSuccess && !providers.data.api;
+  const option = OPTIONS.find((o) => o.id === choice) ?? OPTIONS[0]!;
+  const state = optionState(option, providers.data);
+
+  /** Make the choice the active provider and start it. */
+  const activate = (selection: string, providerId: string) => {
+    select.mutate(selection, {
+      onSuccess: () => {
+        action.mutate({ id: providerId, action: "start" }, {
+          onSuccess: () => setStep({ kind: "ready", id: providerId }),
+          onError: (e) => setFailure(`Installed, but it did not start: ${e.message}`),
+        });
+      },
+      onError: (e) => setFailure(e.message),
+    });
+  };
+
+  const onInstalled = useCallback((ok: boolean, message?: string) => {
+    setStep((s) => {
+      if (s.kind !== "installing") return s;
+      if (!ok) {
+        setFailure(message ?? "The install did not finish.");
+        return { kind: "choose" };
+      }
+      return { kind: "activating", id: s.id };
+    });
+  }, []);
+
+  const target = choice === "auto" ? autoTarget(providers.data) : choice;
+  const install = () => {
+    setFailure(null);
+    if (!providers.data?.api) {
+      setFailure("This core does not offer the provider API yet (/providers/list, /providers/{id}/install). Update the core to install providers from here.");
+      return;
+    }
+    if (state.ready) activate(choice, target);
+    else setStep({ kind: "installing", id: target });
+  };
+  const busy = select.isPending || action.isPending;
+
+  if (step.kind === "activating") {
+    return <ActivateAfterInstall id={step.id} selection={choice} onActivate={activate} failure={failure} />;
+  }
+  if (step.kind === "installing") {
+    return <InstallProgress providerId={step.id} onDone={onInstalled} />;
+  }
+  if (step.kind === "ready") {
+    return (
+      <div className="stack" style={{ alignItems: "center", textAlign: "center", padding: "12px 0" }}>
+        <span className="badge badge-success" style={{ fontSize: 13 }}><Icon name="check" /> Ready</span>
+        <h2>{step.id} is installed and running</h2>
+        <p className="muted">You can change this any time in Settings → Provider.</p>
+        <button type="button" className="btn btn-primary btn-lg" onClick={onFinished}>Start using Voicebox</button>
+      </div>
+    );
+  }
+  return (
+    <div className="stack" style={{ gap: 16 }}>
+      {providers.isPending && <Skeleton lines={2} />}
+      {missing && (
+        <Notice kind="warning" title="This core does not offer the provider API yet">
+          Installing and switching providers arrives with a core update. Until then the built-in CPU
+          provider is used; descriptions below are shown without this machine's details.
+        </Notice>
+      )}
+      {providers.isError && !missing && <ErrorNotice error={providers.error} title="Cannot read the providers" onRetry={() => void providers.refetch()} />}
+      <div className="options" role="radiogroup" aria-label="Speech provider">
+        {OPTIONS.map((o) => (
+          <OptionCard key={o.id} option={o} state={optionState(o, providers.data)} selected={choice === o.id}
+            onSelect={() => { setChoice(o.id); setFailure(null); action.reset(); select.reset(); }} />
+        ))}
+      </div>
+      {failure && <Notice kind="error" title="Install stopped">{failure}</Notice>}
+      {(select.isError || action.isError) && <ErrorNotice error={select.error ?? action.error} title={`Could not switch to ${option.title}`} />}
+      {choice === "remote" && <RemoteForm onSaved={() => activate("remote", "remote")} />}
+      {choice === "openai" && <OpenAIForm onSaved={() => activate("openai", "openai")} />}
+      {option.installs && (
+        <div className="row" style={{ justifyContent: embedded ? "flex-end" : "space-between" }}>
+          {!embedded && <span className="faint">{state.reason ?? ""}</span>}
+          <button type="button" className="btn btn-primary btn-lg" onClick={install}
+            disabled={busy || state.canRun === false}>
+            {busy ? "Starting…" : state.ready ? `Use ${option.title}` : `Install ${option.title}`}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export default function Wizard() {
+  const navigate = useUi((s) => s.navigate);
+  const skip = useUi((s) => s.skipWizard);
+  const finish = () => {
+    skip();
+    navigate("generate");
+  };
+  return (
+    <div className="wizard">
+      <div className="card wizard-card">
+        <div className="card-body stack" style={{ gap: 18, padding: 28 }}>
+          <div className="row" style={{ gap: 14, flexWrap: "nowrap" }}>
+            <span style={{ width: 44, height: 44, display: "inline-flex", flex: "none" }}><Logo /></span>
+            <div>
+              <h1>Welcome to Voicebox</h1>
+              <p className="muted">Choose where speech is generated. Everything stays on your machine unless you pick a remote server or OpenAI.</p>
+            </div>
+          </div>
+          <ProviderPicker onFinished={finish} />
+          <div className="row" style={{ justifyContent: "flex-end" }}>
+            <button type="button" className="btn btn-ghost btn-sm" onClick={finish}>Skip for now</button>
+          </div>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,68 @@
+import type { Overview, ProviderRow } from "../../api/providers";
+
+export type OptionId = "auto" | "pytorch-cpu" | "pytorch-cuda" | "mlx" | "remote" | "openai";
+
+export interface ProviderOption {
+  id: OptionId;
+  title: string;
+  description: string;
+  recommended?: boolean;
+  installs: boolean;
+}
+
+export const OPTIONS: ProviderOption[] = [
+  { id: "auto", title: "Auto", recommended: true, installs: true,
+    description: "Looks at this machine (NVIDIA GPU, Apple Silicon, else CPU) and installs the best provider for it." },
+  { id: "pytorch-cpu", title: "PyTorch CPU", installs: true,
+    description: "Runs everywhere. Slower for large models; Piper voices are fast on any CPU." },
+  { id: "pytorch-cuda", title: "PyTorch CUDA", installs: true,
+    description: "Fast generation and voice cloning on an NVIDIA GPU." },
+  { id: "mlx", title: "MLX", installs: true,
+    description: "Native acceleration on Apple Silicon Macs (M1 and later)." },
+  { id: "remote", title: "Remote server", installs: false,
+    description: "Use a Voicebox provider on another machine, such as a GPU box you own." },
+  { id: "openai", title: "OpenAI", installs: false,
+    description: "OpenAI's speech API with your own key. Preset voices only; no cloning." },
+];
+
+export interface OptionState {
+  entry: ProviderRow | undefined;
+  /** null: unknown (the core cannot tell us yet). */
+  canRun: boolean | null;
+  reason: string | null;
+  sizeBytes: number | null;
+  ready: boolean;
+}
+
+/** The local provider Auto stands for on this machine. */
+export function autoTarget(o: Overview | undefined): string {
+  if (o?.active === "auto" && o.activeResolved && o.activeResolved !== "remote" && o.activeResolved !== "openai") return o.activeResolved;
+  return "pytorch-cpu";
+}
+
+const READY = new Set(["ready", "busy", "loading", "starting", "installed", "stopped"]);
+
+export function optionState(option: ProviderOption, o: Overview | undefined): OptionState {
+  if (!o) return { entry: undefined, canRun: null, reason: null, sizeBytes: null, ready: false };
+  if (option.id === "remote" || option.id === "openai") {
+    const configured = option.id === "remote" ? Boolean(o.remote?.configured) : Boolean(o.openai?.key_set);
+    return { entry: undefined, canRun: true, reason: "No download: runs elsewhere.", sizeBytes: 0, ready: configured };
+  }
+  const id = option.id === "auto" ? autoTarget(o) : option.id;
+  const entry = o.providers.find((p: ProviderRow) => p.id === id);
+  const ready = Boolean(entry && (entry.installed || entry.source) && READY.has(entry.state));
+  if (option.id === "auto") {
+    return {
+      entry, ready,
+      canRun: o.api ? true : null,
+      reason: o.api ? `Picks ${id}${o.autoReason ? `: ${o.autoReason}` : ""}` : null,
+      sizeBytes: entry?.download_bytes ?? null,
+    };
+  }
+  const canRun = entry?.can_run ?? (entry?.compatible === false ? false : null);
+  return {
+    entry, ready, canRun,
+    reason: entry?.reason ?? entry?.compatibility ?? null,
+    sizeBytes: entry?.download_bytes ?? null,
+  };
+}
