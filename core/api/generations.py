@@ -1,0 +1,179 @@
+"""/generate, /generations/{id}/…, /history and the event streams."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
+
+from core.api.deps import get_core
+from core.api.schemas import FavouriteBody, GenerateBody
+from core.audio.formats import MEDIA_TYPES
+from core.errors import ConflictError, NotFoundError
+from core.services import generation as gen_svc
+from core.services import history as hist
+from core.services.context import Core
+from core.store.models import FINAL_STATUSES
+
+router = APIRouter(tags=["generations"])
+
+
+@router.post("/generate", status_code=202, response_model=None)
+async def generate(body: GenerateBody, core: Core = Depends(get_core)) -> dict[str, Any]:
+    created = await gen_svc.submit(core, gen_svc.GenerateParams(**body.model_dump()))
+    return {
+        "group_id": created[0].group_id,
+        "generations": [gen_svc.as_dict(g) for g in created],
+    }
+
+
+@router.get("/generations/{generation_id}", response_model=None)
+def get_generation(generation_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
+    with Session(core.engine) as session:
+        return gen_svc.as_dict(gen_svc.get_generation(session, generation_id))
+
+
+@router.post("/generations/{generation_id}/cancel", response_model=None)
+async def cancel(generation_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
+    return gen_svc.as_dict(await gen_svc.cancel(core, generation_id))
+
+
+@router.post("/generations/{generation_id}/retry", status_code=202, response_model=None)
+async def retry(generation_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
+    return gen_svc.as_dict(await gen_svc.requeue(core, generation_id, new_seed_value=False))
+
+
+@router.post("/generations/{generation_id}/regenerate", status_code=202, response_model=None)
+async def regenerate(generation_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
+    return gen_svc.as_dict(await gen_svc.requeue(core, generation_id, new_seed_value=True))
+
+
+@router.delete("/generations/{generation_id}", status_code=204, response_model=None)
+def delete(generation_id: int, core: Core = Depends(get_core)) -> Response:
+    hist.delete_generation(core, generation_id)
+    return Response(status_code=204)
+
+
+@router.post("/generations/{generation_id}/favourite", response_model=None)
+def favourite(
+    generation_id: int, body: FavouriteBody, core: Core = Depends(get_core)
+) -> dict[str, Any]:
+    return gen_svc.as_dict(hist.set_favourite(core, generation_id, body.favourite))
+
+
+@router.get("/generations/{generation_id}/versions", response_model=None)
+def versions(generation_id: int, core: Core = Depends(get_core)) -> list[dict[str, Any]]:
+    return [
+        v.model_dump(mode="json", exclude={"audio_path", "raw_path"})
+        for v in hist.versions(core, generation_id)
+    ]
+
+
+@router.get("/generations/{generation_id}/audio", response_model=None)
+def audio(
+    generation_id: int,
+    format: str = Query(default="wav", pattern="^(wav|mp3|flac|ogg|opus|aac)$"),
+    version: int | None = Query(default=None, ge=1),
+    core: Core = Depends(get_core),
+) -> Response:
+    with Session(core.engine) as session:
+        gen = gen_svc.get_generation(session, generation_id)
+    path = gen.audio_path
+    if version is not None:
+        match = [v for v in hist.versions(core, generation_id) if v.version == version]
+        if not match:
+            raise NotFoundError(
+                f"generation {generation_id} has no version {version}", field="version"
+            )
+        path = match[0].audio_path
+    if not path:
+        raise ConflictError(f"generation {generation_id} has no audio yet (it is {gen.status})")
+    data = core.files.read(path)
+    if format != "wav":
+        import io
+
+        import soundfile as sf
+
+        from core.audio.encode import encode
+
+        samples, rate = sf.read(io.BytesIO(data), dtype="float32")
+        data = encode(samples, int(rate), format)
+    ext = "ogg" if format == "opus" else format
+    return Response(
+        data,
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="generation-{generation_id}.{ext}"'},
+    )
+
+
+@router.get("/history", response_model=None)
+def history(
+    q: str | None = Query(default=None, max_length=500),
+    profile_id: int | None = None,
+    status: str | None = None,
+    engine: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    favourite: bool | None = None,
+    group_id: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    core: Core = Depends(get_core),
+) -> JSONResponse:
+    query = hist.HistoryQuery(
+        q, profile_id, status, engine, since, until, favourite, group_id, limit, offset
+    )
+    rows, total = hist.list_history(core, query)
+    # Already JSON-ready: skip FastAPI's recursive encoder (it dominates large pages).
+    return JSONResponse(
+        {
+            "items": [gen_svc.as_dict(g) for g in rows],
+            "total": total,
+            "limit": limit,
+            "offset": offset,
+        }
+    )
+
+
+@router.get("/history/stats", response_model=None)
+def stats(core: Core = Depends(get_core)) -> dict[str, Any]:
+    return hist.stats(core)
+
+
+async def _stream(core: Core, generation_id: int | None) -> AsyncIterator[dict[str, str]]:
+    queue = core.events.open()
+    if generation_id is not None:
+        with Session(core.engine) as session:
+            current = gen_svc.as_dict(gen_svc.get_generation(session, generation_id))
+        yield {"event": "generation", "data": json.dumps(current)}
+        if current["status"] in FINAL_STATUSES:
+            core.events.close(queue)
+            return
+    async for event in core.events.subscribe(queue):
+        gen = event.get("generation", {})
+        if generation_id is not None and gen.get("id") != generation_id:
+            continue
+        yield {"event": event["type"], "data": json.dumps(gen or event)}
+        if generation_id is not None and gen.get("status") in FINAL_STATUSES:
+            return
+
+
+@router.get("/events", response_model=None)
+async def app_events(core: Core = Depends(get_core)) -> Any:
+    from sse_starlette.sse import EventSourceResponse
+
+    return EventSourceResponse(_stream(core, None), ping=15)
+
+
+@router.get("/generations/{generation_id}/events", response_model=None)
+async def generation_events(generation_id: int, core: Core = Depends(get_core)) -> Any:
+    with Session(core.engine) as session:
+        gen_svc.get_generation(session, generation_id)
+    from sse_starlette.sse import EventSourceResponse
+
+    return EventSourceResponse(_stream(core, generation_id), ping=15)

@@ -1,0 +1,132 @@
+"""/profiles and their samples, and /presets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi.responses import FileResponse, Response
+from sqlmodel import Session, col, func, select
+
+from core.api.deps import get_core, read_upload
+from core.api.schemas import ProfileCreate, ProfileUpdate, SampleUpdate
+from core.services import profiles as svc
+from core.services.context import Core
+from core.store.models import Profile, ProfileSample
+
+router = APIRouter(tags=["profiles"])
+
+
+def _profile(session: Session, profile: Profile) -> dict[str, Any]:
+    data = profile.model_dump(mode="json")
+    data["sample_count"] = session.exec(
+        select(func.count())
+        .select_from(ProfileSample)
+        .where(ProfileSample.profile_id == profile.id)
+    ).one()
+    return data
+
+
+def _sample(sample: ProfileSample) -> dict[str, Any]:
+    data = sample.model_dump(mode="json", exclude={"audio_path", "original_path"})
+    data["audio_url"] = f"/profiles/{sample.profile_id}/samples/{sample.id}/audio"
+    return data
+
+
+@router.get("/profiles", response_model=None)
+def list_profiles(core: Core = Depends(get_core)) -> list[dict[str, Any]]:
+    with Session(core.engine) as session:
+        rows = session.exec(select(Profile).order_by(col(Profile.name))).all()
+        return [_profile(session, p) for p in rows]
+
+
+@router.post("/profiles", status_code=201, response_model=None)
+def create_profile(body: ProfileCreate, core: Core = Depends(get_core)) -> dict[str, Any]:
+    with Session(core.engine) as session:
+        return _profile(session, svc.create_profile(session, **body.model_dump()))
+
+
+@router.get("/profiles/{profile_id}", response_model=None)
+def get_profile(profile_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
+    with Session(core.engine) as session:
+        return _profile(session, svc.get_profile(session, profile_id))
+
+
+@router.patch("/profiles/{profile_id}", response_model=None)
+def update_profile(
+    profile_id: int, body: ProfileUpdate, core: Core = Depends(get_core)
+) -> dict[str, Any]:
+    with Session(core.engine) as session:
+        fields = body.model_dump(exclude_unset=True)
+        return _profile(session, svc.update_profile(session, profile_id, **fields))
+
+
+@router.delete("/profiles/{profile_id}", status_code=204, response_model=None)
+def delete_profile(profile_id: int, core: Core = Depends(get_core)) -> Response:
+    with Session(core.engine) as session:
+        svc.delete_profile(core, session, profile_id)
+    return Response(status_code=204)
+
+
+@router.get("/profiles/{profile_id}/samples", response_model=None)
+def list_samples(profile_id: int, core: Core = Depends(get_core)) -> list[dict[str, Any]]:
+    with Session(core.engine) as session:
+        return [_sample(s) for s in svc.list_samples(session, profile_id)]
+
+
+@router.post("/profiles/{profile_id}/samples", status_code=201, response_model=None)
+async def add_sample(
+    profile_id: int,
+    audio: UploadFile = File(description="wav, flac, ogg, mp3, m4a, webm or a video"),
+    reference_text: str = Form(default="", max_length=5000),
+    transcribe: bool = Form(default=False),
+    core: Core = Depends(get_core),
+) -> dict[str, Any]:
+    data = await read_upload(core, audio)
+    sample = await svc.add_sample(core, profile_id, data, reference_text, transcribe=transcribe)
+    return _sample(sample)
+
+
+@router.patch("/profiles/{profile_id}/samples/{sample_id}", response_model=None)
+def update_sample(
+    profile_id: int, sample_id: int, body: SampleUpdate, core: Core = Depends(get_core)
+) -> dict[str, Any]:
+    with Session(core.engine) as session:
+        return _sample(svc.update_sample(session, profile_id, sample_id, body.reference_text))
+
+
+@router.delete("/profiles/{profile_id}/samples/{sample_id}", status_code=204, response_model=None)
+def delete_sample(profile_id: int, sample_id: int, core: Core = Depends(get_core)) -> Response:
+    with Session(core.engine) as session:
+        svc.delete_sample(core, session, profile_id, sample_id)
+    return Response(status_code=204)
+
+
+@router.get("/profiles/{profile_id}/samples/{sample_id}/audio", response_model=None)
+def sample_audio(
+    profile_id: int, sample_id: int, original: bool = False, core: Core = Depends(get_core)
+) -> FileResponse:
+    with Session(core.engine) as session:
+        sample = svc.get_sample(session, profile_id, sample_id)
+    path = sample.original_path if original else sample.audio_path
+    return FileResponse(core.files.existing(path))
+
+
+@router.get("/presets", response_model=None)
+async def presets(core: Core = Depends(get_core)) -> list[dict[str, Any]]:
+    out = []
+    for engine, (provider_id, info) in (await core.providers.engines()).items():
+        for model in info.models:
+            for voice in model.preset_voices:
+                out.append(
+                    {
+                        "provider": provider_id,
+                        "engine": engine,
+                        "model_size": model.model_size,
+                        "voice": voice.id,
+                        "name": voice.name,
+                        "language": voice.language,
+                        "description": voice.description,
+                    }
+                )
+    return out

@@ -1,0 +1,90 @@
+"""The FastAPI app factory: `create_app(settings)`; `uvicorn --factory core.app:create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from core import __version__
+from core.api import errors
+from core.api.generations import router as generations_router
+from core.api.openai import router as openai_router
+from core.api.profiles import router as profiles_router
+from core.api.system import router as system_router
+from core.api.transcribe import router as transcribe_router
+from core.logging import setup_logging
+from core.security import GuardMiddleware
+from core.services.context import Core
+from core.settings import Settings
+from core.tts.base import TTSProvider
+
+REPO_UI = Path(__file__).resolve().parent.parent / "ui" / "dist"
+
+
+def _origins(settings: Settings) -> list[str]:
+    port = f":{settings.port}" if settings.port not in (80, 0) else ""
+    hosts = {settings.host, "127.0.0.1", "localhost"}
+    return sorted({f"http://{h}{port}" for h in hosts} | set(settings.cors_origins))
+
+
+def _mount_ui(app: FastAPI, ui_dir: Path) -> None:
+    index = ui_dir / "index.html"
+    if not index.is_file():
+        return
+    if (ui_dir / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=ui_dir / "assets"), name="ui-assets")
+    root = ui_dir.resolve()
+
+    @app.get("/{path:path}", include_in_schema=False)
+    async def spa(path: str, request: Request) -> Response:
+        candidate = (root / path).resolve()
+        if path and candidate.is_relative_to(root) and candidate.is_file():
+            return FileResponse(candidate)
+        if request.headers.get("accept", "").find("text/html") < 0 and "." in path:
+            return Response(status_code=404)
+        return FileResponse(index)
+
+
+def create_app(
+    settings: Settings | None = None, providers: list[TTSProvider] | None = None
+) -> FastAPI:
+    settings = settings or Settings()
+    setup_logging(settings.data_dir, settings.log_level)
+    settings.check_bind()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        core = Core.open(settings, providers)
+        app.state.core = core
+        core.resume()
+        try:
+            yield
+        finally:
+            await core.close()
+
+    app = FastAPI(title="Voicebox", version=__version__, lifespan=lifespan)
+    errors.install(app)
+    for router in (
+        system_router,
+        profiles_router,
+        generations_router,
+        transcribe_router,
+        openai_router,
+    ):
+        app.include_router(router)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=_origins(settings),
+        allow_methods=["*"],
+        allow_headers=["*"],
+        allow_credentials=False,
+    )
+    app.add_middleware(GuardMiddleware, settings=settings)
+    _mount_ui(app, settings.ui_dir or REPO_UI)
+    return app

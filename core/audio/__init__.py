@@ -1,0 +1,1 @@
+"""Audio helpers of the core: decoding (PyAV), validation and cleaning, files, encoding."""

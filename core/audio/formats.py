@@ -1,0 +1,13 @@
+"""Audio format names and media types (no heavy imports: safe at start-up)."""
+
+from __future__ import annotations
+
+MEDIA_TYPES = {
+    "wav": "audio/wav",
+    "mp3": "audio/mpeg",
+    "flac": "audio/flac",
+    "ogg": "audio/ogg",
+    "opus": "audio/ogg",
+    "aac": "audio/aac",
+    "pcm": "audio/pcm",
+}

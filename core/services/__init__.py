@@ -1,0 +1,1 @@
+"""The core's logic; routers call these and only shape responses."""

@@ -1,0 +1,79 @@
+"""The running core: settings, database, files, events, transcriber, providers and queue."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from core.audio.files import FileStore
+from core.logging import get_logger
+from core.services.events import EventBus
+from core.services.generation import recover
+from core.services.queue import GenerationQueue
+from core.services.transcription import Transcriber
+from core.settings import Settings
+from core.store.db import make_engine, migrate
+from core.tts.base import TTSProvider
+from core.tts.manager import ProviderManager
+
+log = get_logger("core")
+
+
+def default_providers(settings: Settings) -> list[TTSProvider]:
+    if settings.provider_url:
+        from core.tts.remote import RemoteProvider
+
+        token = settings.provider_token or os.environ.get("VOICEBOX_PROVIDER_TOKEN", "")
+        return [RemoteProvider("remote", settings.provider_url, token)]
+    from core.tts.local import LocalProvider
+
+    return [LocalProvider.from_settings(settings)]
+
+
+@dataclass
+class Core:
+    settings: Settings
+    engine: Engine = field(init=False)
+    files: FileStore = field(init=False)
+    events: EventBus = field(init=False)
+    transcriber: Transcriber = field(init=False)
+    providers: ProviderManager = field(init=False)
+    queue: GenerationQueue = field(init=False)
+
+    @classmethod
+    def open(cls, settings: Settings, providers: list[TTSProvider] | None = None) -> Core:
+        """Open the database (migrating it) and wire the services; no provider starts yet."""
+        core = cls(settings)
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        core.engine = make_engine(settings.db_url)
+        migrate(core.engine)
+        core.files = FileStore(Path(settings.data_dir))
+        core.events = EventBus()
+        core.transcriber = Transcriber(
+            settings.whisper_model, settings.whisper_threads, settings.whisper_idle_s
+        )
+        core.providers = ProviderManager(
+            providers if providers is not None else default_providers(settings)
+        )
+        core.queue = GenerationQueue(core)
+        return core
+
+    def resume(self) -> None:
+        """Crash recovery (call inside the event loop): fail what was running, requeue the rest."""
+        swept = self.files.sweep_temp()
+        queued = recover(self)
+        for gen in queued:
+            assert gen.id is not None
+            self.queue.enqueue(gen.provider, gen.id)
+        log.info(
+            "core ready: %d queued generations resumed, %d temp files swept", len(queued), swept
+        )
+
+    async def close(self) -> None:
+        await self.queue.close()
+        await self.transcriber.close()
+        await self.providers.stop_all()
+        self.engine.dispose()

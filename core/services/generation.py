@@ -1,0 +1,186 @@
+"""Creating, cancelling, retrying and regenerating generations, and start-up recovery."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session, col, select, update
+
+from core.errors import ConflictError, NotFoundError, ValidationFailed
+from core.services.profiles import get_profile
+from core.store.models import (
+    ACTIVE_STATUSES,
+    FINAL_STATUSES,
+    Generation,
+    GenerationStatus,
+    ProfileSample,
+    VoiceType,
+)
+
+if TYPE_CHECKING:
+    from core.services.context import Core
+
+MAX_VARIATIONS = 10
+SEED_MAX = 2**32 - 1
+
+
+@dataclass
+class GenerateParams:
+    profile_id: int
+    text: str
+    language: str | None = None
+    seed: int | None = None
+    engine: str | None = None
+    model_size: str | None = None
+    instruct: str | None = None
+    normalize: bool = True
+    variations: int = 1
+
+
+def new_seed() -> int:
+    return secrets.randbelow(2**31)
+
+
+def as_dict(gen: Generation) -> dict[str, Any]:
+    data = gen.model_dump(mode="json")
+    data["audio_url"] = f"/generations/{gen.id}/audio" if gen.audio_path else None
+    data.pop("audio_path", None)
+    return data
+
+
+def publish(core: Core, gen: Generation) -> None:
+    core.events.publish({"type": "generation", "generation": as_dict(gen)})
+
+
+async def submit(core: Core, params: GenerateParams) -> list[Generation]:
+    text = params.text.strip()
+    if not text:
+        raise ValidationFailed("text is empty; type something to say", field="text")
+    if len(text) > core.settings.max_text_chars:
+        raise ValidationFailed(
+            f"text is {len(text)} characters; the limit is {core.settings.max_text_chars}. "
+            "Split it into shorter pieces",
+            field="text",
+        )
+    if not 1 <= params.variations <= MAX_VARIATIONS:
+        raise ValidationFailed(f"variations must be 1-{MAX_VARIATIONS}", field="variations")
+    with Session(core.engine) as session:
+        profile = get_profile(session, params.profile_id)
+        if (
+            profile.voice_type == VoiceType.cloned
+            and not session.exec(
+                select(ProfileSample.id).where(ProfileSample.profile_id == profile.id)
+            ).first()
+        ):
+            raise ValidationFailed(
+                f"profile {profile.name!r} has no voice samples yet; add a 2-30 s recording "
+                "first (POST /profiles/{id}/samples)",
+                field="profile_id",
+            )
+    plan = await core.providers.plan(profile, params.engine, params.model_size, params.instruct)
+    base_seed = params.seed if params.seed is not None else new_seed()
+    group = str(uuid.uuid4()) if params.variations > 1 else None
+    created: list[Generation] = []
+    with Session(core.engine, expire_on_commit=False) as session:
+        for index in range(params.variations):
+            gen = Generation(
+                profile_id=profile.id,
+                profile_name=profile.name,
+                text=text,
+                language=params.language or profile.language,
+                seed=(base_seed + index) % (SEED_MAX + 1) if plan.reproducible else None,
+                engine=plan.engine,
+                model_size=plan.model_size,
+                provider=plan.provider_id,
+                instruct=params.instruct,
+                normalize=params.normalize,
+                group_id=group,
+            )
+            session.add(gen)
+            created.append(gen)
+        session.commit()
+    for gen in created:
+        assert gen.id is not None
+        publish(core, gen)
+        core.queue.enqueue(gen.provider, gen.id)
+    return created
+
+
+def get_generation(session: Session, generation_id: int) -> Generation:
+    gen = session.get(Generation, generation_id)
+    if gen is None:
+        raise NotFoundError(f"generation {generation_id} does not exist", field="generation_id")
+    return gen
+
+
+async def cancel(core: Core, generation_id: int) -> Generation:
+    with Session(core.engine, expire_on_commit=False) as session:
+        gen = get_generation(session, generation_id)
+        if gen.status in FINAL_STATUSES:
+            raise ConflictError(
+                f"generation {generation_id} is already {gen.status}; nothing to cancel"
+            )
+        gen.status = GenerationStatus.cancelled
+        gen.error = "cancelled by the user"
+        gen.error_code = "cancelled"
+        gen.completed_at = datetime.now(UTC)
+        session.add(gen)
+        session.commit()
+    core.queue.cancel_running(generation_id)
+    publish(core, gen)
+    return gen
+
+
+async def requeue(core: Core, generation_id: int, *, new_seed_value: bool) -> Generation:
+    """Retry (same seed; failed or cancelled ones) or regenerate (new seed; a new version)."""
+    with Session(core.engine, expire_on_commit=False) as session:
+        gen = get_generation(session, generation_id)
+        if gen.status not in FINAL_STATUSES:
+            raise ConflictError(
+                f"generation {generation_id} is still {gen.status}; wait for it or cancel it"
+            )
+        if not new_seed_value and gen.status == GenerationStatus.completed:
+            raise ConflictError(
+                f"generation {generation_id} completed; use regenerate for a new take"
+            )
+        if gen.profile_id is None:
+            raise ConflictError("the profile of this generation was deleted; it cannot rerun")
+        if new_seed_value and gen.seed is not None:
+            gen.seed = new_seed()
+        gen.status = GenerationStatus.queued
+        gen.error = gen.error_code = None
+        gen.started_at = gen.completed_at = None
+        session.add(gen)
+        session.commit()
+    assert gen.id is not None
+    publish(core, gen)
+    core.queue.enqueue(gen.provider, gen.id)
+    return gen
+
+
+def recover(core: Core) -> list[Generation]:
+    """At start: mark generations a crash left running as failed; return the queued ones (in
+    order) so they can be queued again. Nothing else changes."""
+    with Session(core.engine, expire_on_commit=False) as session:
+        session.exec(
+            update(Generation)
+            .where(col(Generation.status).in_([s.value for s in ACTIVE_STATUSES]))
+            .values(
+                status=GenerationStatus.failed,
+                error="the core stopped while this generation was running; retry it",
+                error_code="interrupted",
+                completed_at=datetime.now(UTC),
+            )
+        )
+        session.commit()
+        return list(
+            session.exec(
+                select(Generation)
+                .where(Generation.status == GenerationStatus.queued)
+                .order_by(col(Generation.id))
+            )
+        )

@@ -1,0 +1,225 @@
+"""Voice profiles and their samples."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, func, select
+
+from core.errors import AudioRejected, ConflictError, NotFoundError, ValidationFailed
+from core.store.models import Profile, ProfileSample, VoiceType
+
+if TYPE_CHECKING:
+    from core.audio.signal import Cleaned
+    from core.services.context import Core
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def get_profile(session: Session, profile_id: int) -> Profile:
+    profile = session.get(Profile, profile_id)
+    if profile is None:
+        raise NotFoundError(
+            f"profile {profile_id} does not exist; list profiles with GET /profiles",
+            field="profile_id",
+        )
+    return profile
+
+
+def find_profile(session: Session, ref: str) -> Profile:
+    """A profile by exact name, else case-insensitive name, else numeric id."""
+    profile = session.exec(select(Profile).where(Profile.name == ref)).first()
+    if profile is None:
+        profile = session.exec(
+            select(Profile).where(func.lower(Profile.name) == ref.lower())
+        ).first()
+    if profile is None and ref.isdigit():
+        profile = session.get(Profile, int(ref))
+    if profile is None:
+        raise NotFoundError(
+            f"no voice profile named {ref!r}; create it first or use one of the names from "
+            "GET /profiles",
+            field="voice",
+        )
+    return profile
+
+
+def check_profile_fields(
+    voice_type: str, preset_engine: str | None, preset_voice: str | None
+) -> None:
+    if voice_type == VoiceType.preset and not (preset_engine and preset_voice):
+        raise ValidationFailed(
+            "a preset profile needs preset_engine and preset_voice (see GET /presets)",
+            field="preset_voice",
+        )
+
+
+def create_profile(session: Session, **fields: object) -> Profile:
+    profile = Profile(**fields)  # type: ignore[arg-type]
+    check_profile_fields(profile.voice_type, profile.preset_engine, profile.preset_voice)
+    session.add(profile)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ConflictError(
+            f"a profile named {profile.name!r} already exists; pick another name",
+            field="name",
+        ) from None
+    session.refresh(profile)
+    return profile
+
+
+def update_profile(session: Session, profile_id: int, **fields: object) -> Profile:
+    profile = get_profile(session, profile_id)
+    for key, value in fields.items():
+        setattr(profile, key, value)
+    check_profile_fields(profile.voice_type, profile.preset_engine, profile.preset_voice)
+    profile.updated_at = _now()
+    session.add(profile)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise ConflictError(
+            f"a profile named {fields.get('name')!r} already exists; pick another name",
+            field="name",
+        ) from None
+    session.refresh(profile)
+    return profile
+
+
+def delete_profile(core: Core, session: Session, profile_id: int) -> None:
+    profile = get_profile(session, profile_id)
+    session.delete(profile)
+    session.commit()
+    core.files.delete_tree(f"audio/profiles/{int(profile_id)}")
+
+
+def list_samples(session: Session, profile_id: int) -> list[ProfileSample]:
+    get_profile(session, profile_id)
+    return list(
+        session.exec(
+            select(ProfileSample)
+            .where(ProfileSample.profile_id == profile_id)
+            .order_by(col(ProfileSample.id))
+        )
+    )
+
+
+def get_sample(session: Session, profile_id: int, sample_id: int) -> ProfileSample:
+    sample = session.get(ProfileSample, sample_id)
+    if sample is None or sample.profile_id != profile_id:
+        raise NotFoundError(
+            f"sample {sample_id} does not exist in profile {profile_id}", field="sample_id"
+        )
+    return sample
+
+
+def prepare_sample(core: Core, data: bytes) -> tuple[Cleaned, str]:
+    """Decode, validate and clean an upload (blocking: call in a worker thread)."""
+    from core.audio.decode import decode
+    from core.audio.signal import too_long_message, validate_and_clean
+
+    settings = core.settings
+    decoded = decode(data, max_seconds=settings.sample_max_s + 30)
+    if decoded.too_long:
+        raise AudioRejected(
+            too_long_message(None, settings.sample_min_s, settings.sample_max_s), field="audio"
+        )
+    cleaned = validate_and_clean(
+        decoded.samples,
+        decoded.native_rate,
+        min_s=settings.sample_min_s,
+        max_s=settings.sample_max_s,
+    )
+    return cleaned, decoded.format
+
+
+async def add_sample(
+    core: Core,
+    profile_id: int,
+    data: bytes,
+    reference_text: str | None,
+    *,
+    transcribe: bool = False,
+) -> ProfileSample:
+    """Validate first, then write the files and the row together; nothing is left half-written
+    on any failure."""
+    from core.audio.encode import wav_bytes
+
+    with Session(core.engine) as session:
+        profile = get_profile(session, profile_id)
+        if profile.voice_type != VoiceType.cloned:
+            raise ValidationFailed(
+                f"profile {profile.name!r} is a {profile.voice_type} voice; samples belong to "
+                "cloned profiles",
+                field="profile_id",
+            )
+    cleaned, fmt = await asyncio.to_thread(prepare_sample, core, data)
+    wav = await asyncio.to_thread(wav_bytes, cleaned.samples, cleaned.sample_rate)
+    text = (reference_text or "").strip()
+    if not text and transcribe:
+        text = (await core.transcriber.transcribe(wav)).text
+    return await asyncio.to_thread(_store_sample, core, profile_id, data, fmt, wav, cleaned, text)
+
+
+def _store_sample(
+    core: Core,
+    profile_id: int,
+    original: bytes,
+    fmt: str,
+    wav: bytes,
+    cleaned: Cleaned,
+    text: str,
+) -> ProfileSample:
+    digest = hashlib.sha256(wav).hexdigest()
+    with Session(core.engine, expire_on_commit=False) as session:
+        sample = ProfileSample(
+            profile_id=profile_id,
+            audio_path="",
+            original_path="",
+            original_format=fmt,
+            reference_text=text,
+            duration=round(cleaned.duration, 3),
+            sample_rate=cleaned.sample_rate,
+            content_hash=digest,
+        )
+        session.add(sample)
+        session.flush()
+        assert sample.id is not None
+        cleaned_path, original_path = core.files.sample_paths(profile_id, sample.id, fmt)
+        try:
+            core.files.write(original_path, original)
+            core.files.write(cleaned_path, wav)
+            sample.audio_path, sample.original_path = cleaned_path, original_path
+            session.add(sample)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            core.files.delete(cleaned_path, original_path)
+            raise
+        return sample
+
+
+def update_sample(session: Session, profile_id: int, sample_id: int, text: str) -> ProfileSample:
+    sample = get_sample(session, profile_id, sample_id)
+    sample.reference_text = text.strip()
+    session.add(sample)
+    session.commit()
+    session.refresh(sample)
+    return sample
+
+
+def delete_sample(core: Core, session: Session, profile_id: int, sample_id: int) -> None:
+    sample = get_sample(session, profile_id, sample_id)
+    paths = (sample.audio_path, sample.original_path)
+    session.delete(sample)
+    session.commit()
+    core.files.delete(*paths)

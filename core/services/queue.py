@@ -1,0 +1,237 @@
+"""The generation queue: one worker per provider, one generation at a time per worker.
+
+Status moves queued → loading_model → generating → completed | failed | cancelled; every change
+is stored first, then published as an event."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session
+
+from core.errors import CoreError
+from core.logging import get_logger
+from core.services.generation import publish
+from core.services.voice_prompts import voice_prompt_for
+from core.store.models import Generation, GenerationStatus, GenerationVersion, Profile
+from provider_sdk.errors import ProviderError, ProviderUnreachable
+from provider_sdk.models import GenerateRequest
+
+if TYPE_CHECKING:
+    from core.services.context import Core
+
+log = get_logger("queue")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class JobFailed(Exception):
+    pass
+
+
+class GenerationQueue:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self._queues: dict[str, asyncio.Queue[int]] = {}
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        self._running: dict[int, asyncio.Task[None]] = {}
+        self._enqueued_at: dict[int, float] = {}
+
+    def enqueue(self, provider_id: str, generation_id: int) -> None:
+        if provider_id not in self._queues:
+            self._queues[provider_id] = asyncio.Queue()
+            self._workers[provider_id] = asyncio.get_running_loop().create_task(
+                self._worker(provider_id), name=f"queue-{provider_id}"
+            )
+        self._enqueued_at[generation_id] = time.monotonic()
+        self._queues[provider_id].put_nowait(generation_id)
+
+    def pending(self) -> int:
+        return sum(q.qsize() for q in self._queues.values()) + len(self._running)
+
+    def cancel_running(self, generation_id: int) -> None:
+        task = self._running.get(generation_id)
+        if task is not None:
+            task.cancel()
+
+    async def close(self) -> None:
+        for task in [*self._running.values(), *self._workers.values()]:
+            task.cancel()
+        for task in [*self._running.values(), *self._workers.values()]:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._workers.clear()
+        self._queues.clear()
+
+    async def _worker(self, provider_id: str) -> None:
+        queue = self._queues[provider_id]
+        while True:
+            generation_id = await queue.get()
+            job = asyncio.get_running_loop().create_task(self._run(generation_id))
+            self._running[generation_id] = job
+            try:
+                await asyncio.wait({job})
+                if not job.cancelled() and job.exception() is not None:
+                    log.error("generation %d crashed: %r", generation_id, job.exception())
+            finally:
+                self._running.pop(generation_id, None)
+                self._enqueued_at.pop(generation_id, None)
+
+    def _update(self, generation_id: int, **fields: Any) -> Generation | None:
+        with Session(self.core.engine, expire_on_commit=False) as session:
+            gen = session.get(Generation, generation_id)
+            if gen is None:
+                return None
+            if gen.status == GenerationStatus.cancelled and fields.get("status") not in (
+                None,
+                GenerationStatus.queued,
+            ):
+                return None  # a cancel won the race: keep it cancelled
+            for key, value in fields.items():
+                setattr(gen, key, value)
+            session.add(gen)
+            session.commit()
+        publish(self.core, gen)
+        return gen
+
+    async def _run(self, generation_id: int) -> None:
+        core = self.core
+        with Session(core.engine, expire_on_commit=False) as session:
+            gen = session.get(Generation, generation_id)
+            profile = session.get(Profile, gen.profile_id) if gen and gen.profile_id else None
+        if gen is None or gen.status != GenerationStatus.queued:
+            return  # cancelled or deleted while waiting
+        waited = (time.monotonic() - self._enqueued_at.get(generation_id, time.monotonic())) * 1e3
+        self._update(
+            generation_id,
+            status=GenerationStatus.loading_model,
+            started_at=_now(),
+            queue_wait_ms=round(waited, 1),
+        )
+        try:
+            if profile is None:
+                raise JobFailed("the voice profile was deleted before this generation ran")
+            await self._synthesize(gen, profile)
+        except asyncio.CancelledError:
+            self._update(
+                generation_id,
+                status=GenerationStatus.cancelled,
+                error_code="cancelled",
+                completed_at=_now(),
+            )
+            raise
+        except (CoreError, ProviderError, JobFailed) as exc:
+            self._update(
+                generation_id,
+                status=GenerationStatus.failed,
+                error=self._reason(gen, exc),
+                error_code=getattr(exc, "code", "failed"),
+                completed_at=_now(),
+            )
+        except Exception as exc:
+            log.exception("generation %d failed unexpectedly", generation_id)
+            self._update(
+                generation_id,
+                status=GenerationStatus.failed,
+                error=f"unexpected error: {exc!r}",
+                error_code="internal_error",
+                completed_at=_now(),
+            )
+
+    def _reason(self, gen: Generation, exc: Exception) -> str:
+        message = getattr(exc, "message", None) or str(exc)
+        if isinstance(exc, ProviderUnreachable):
+            return f"the {gen.provider} provider stopped or could not be reached: {message}"
+        if isinstance(exc, ProviderError):
+            return f"the {gen.provider} provider could not do it: {message} ({exc.code})"
+        return message
+
+    async def _synthesize(self, gen: Generation, profile: Profile) -> None:
+        core = self.core
+        assert gen.id is not None and profile.id is not None
+        plan = await core.providers.plan(profile, gen.engine, gen.model_size, gen.instruct)
+        provider = core.providers.get(plan.provider_id)
+        await provider.start()
+        prompt = None
+        started = time.perf_counter()
+        if plan.clone:
+            prompt, _ = await voice_prompt_for(
+                core, provider, profile.id, plan.engine, plan.model_size
+            )
+        prompt_ms = (time.perf_counter() - started) * 1e3
+        if (
+            self._update(gen.id, status=GenerationStatus.generating, prompt_ms=round(prompt_ms, 1))
+            is None
+        ):
+            return
+        request = GenerateRequest(
+            text=gen.text,
+            engine=plan.engine,
+            model_size=plan.model_size,
+            voice_prompt=prompt,
+            voice=plan.voice,
+            language=gen.language,
+            seed=gen.seed,
+            instruct=plan.instruct,
+        )
+        started = time.perf_counter()
+        result = await provider.generate(request)
+        synth_ms = (time.perf_counter() - started) * 1e3
+        version = gen.version_count + 1
+        stored = await asyncio.to_thread(self._store_audio, gen, version, result.wav)
+        duration, rate, final_path, raw_path = stored
+        with Session(core.engine) as session:
+            session.add(
+                GenerationVersion(
+                    generation_id=gen.id,
+                    version=version,
+                    seed=gen.seed,
+                    audio_path=final_path,
+                    raw_path=raw_path,
+                    duration=duration,
+                    sample_rate=rate,
+                )
+            )
+            session.commit()
+        done = self._update(
+            gen.id,
+            status=GenerationStatus.completed,
+            audio_path=final_path,
+            duration=round(duration, 3),
+            sample_rate=rate,
+            version_count=version,
+            synth_ms=round(synth_ms, 1),
+            rtf=round(synth_ms / 1e3 / max(duration, 1e-3), 4),
+            completed_at=_now(),
+            error=None,
+            error_code=None,
+        )
+        if done is None:
+            core.files.delete(final_path, raw_path)
+
+    def _store_audio(
+        self, gen: Generation, version: int, wav: bytes
+    ) -> tuple[float, int, str, str | None]:
+        import numpy as np
+        import soundfile as sf
+
+        from core.audio.encode import wav_bytes
+        from core.audio.signal import normalize_loudness
+
+        assert gen.id is not None
+        samples, rate = sf.read(io.BytesIO(wav), dtype="float32", always_2d=True)
+        mono = samples.mean(axis=1).astype(np.float32)
+        final_path, raw_path = self.core.files.generation_paths(gen.id, version)
+        if gen.normalize:
+            self.core.files.write(raw_path, wav)
+            self.core.files.write(final_path, wav_bytes(normalize_loudness(mono), int(rate)))
+            return mono.size / rate, int(rate), final_path, raw_path
+        self.core.files.write(final_path, wav)
+        return mono.size / rate, int(rate), final_path, None

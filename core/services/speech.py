@@ -1,0 +1,119 @@
+"""Speech in one call (OpenAI API, CLI): submit a generation, wait for it, return encoded audio."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from core.errors import CoreError
+from core.services.context import Core
+from core.services.generation import GenerateParams, get_generation, submit
+from core.store.models import FINAL_STATUSES, GenerationStatus
+
+if TYPE_CHECKING:
+    from core.audio.decode import Samples
+
+
+class SpeechFailed(CoreError):
+    status = 502
+    code = "generation_failed"
+
+
+class SpeechRefused(SpeechFailed):
+    status = 422
+
+
+class SpeechUnavailable(SpeechFailed):
+    status = 503
+
+
+REFUSALS = frozenset(
+    {
+        "invalid_request",
+        "not_found",
+        "unknown_engine",
+        "unknown_model",
+        "conflict",
+        "voice_prompt_mismatch",
+        "validation_error",
+        "cannot_clone",
+        "unsupported_parameter",
+        "invalid_audio",
+    }
+)
+UNAVAILABLE = frozenset(
+    {"model_loading", "model_unavailable", "unreachable", "out_of_memory", "provider_unavailable"}
+)
+
+
+def failure(status: str, code: str | None, error: str | None) -> SpeechFailed:
+    message = f"the generation {status}: {error or 'no audio'}"
+    if code in REFUSALS:
+        return SpeechRefused(message)
+    if code in UNAVAILABLE:
+        return SpeechUnavailable(message)
+    return SpeechFailed(message)
+
+
+def change_speed(samples: Samples, speed: float) -> Samples:
+    """Plain resampling-based tempo change (pitch moves with it); 1.0 leaves it untouched."""
+    import numpy as np
+
+    if abs(speed - 1.0) < 1e-3 or samples.size == 0:
+        return samples
+    n = max(1, int(samples.size / speed))
+    grid = np.linspace(0, samples.size - 1, n)
+    out: Samples = np.interp(grid, np.arange(samples.size), samples).astype(np.float32)
+    return out
+
+
+async def wait_for(core: Core, generation_id: int, timeout: float = 600.0) -> None:
+    queue = core.events.open()
+    try:
+        async with asyncio.timeout(timeout):
+            while True:
+                with Session(core.engine) as session:
+                    if get_generation(session, generation_id).status in FINAL_STATUSES:
+                        return
+                event = await queue.get()
+                while event.get("generation", {}).get("id") != generation_id:
+                    event = await queue.get()
+    finally:
+        core.events.close(queue)
+
+
+async def speak(
+    core: Core,
+    profile_id: int,
+    text: str,
+    *,
+    engine: str | None = None,
+    instruct: str | None = None,
+    speed: float = 1.0,
+    fmt: str = "wav",
+    seed: int | None = None,
+) -> bytes:
+    [gen] = await submit(
+        core,
+        GenerateParams(
+            profile_id=profile_id, text=text, engine=engine, instruct=instruct, seed=seed
+        ),
+    )
+    assert gen.id is not None
+    await wait_for(core, gen.id)
+    with Session(core.engine) as session:
+        done = get_generation(session, gen.id)
+    if done.status != GenerationStatus.completed or not done.audio_path:
+        raise failure(done.status, done.error_code, done.error)
+    data = core.files.read(done.audio_path)
+    if fmt == "wav" and abs(speed - 1.0) < 1e-3:
+        return data
+    import soundfile as sf
+
+    from core.audio.encode import encode
+
+    samples, rate = sf.read(io.BytesIO(data), dtype="float32")
+    return await asyncio.to_thread(encode, change_speed(samples, speed), int(rate), fmt)

@@ -1,0 +1,1 @@
+"""The core's data: SQLModel tables, the database engine and migrations."""

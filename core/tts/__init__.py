@@ -1,0 +1,1 @@
+"""How the core reaches speech: the TTSProvider interface and its adapters."""

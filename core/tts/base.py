@@ -1,0 +1,81 @@
+"""The interface the core uses for every provider: local, remote or OpenAI.
+
+The core never talks HTTP to a provider itself; it calls these methods. Errors come out as the
+typed errors of `provider_sdk.errors` (a provider that cannot be reached raises
+`ProviderUnreachable`)."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from provider_sdk.models import DescribeResponse, GenerateRequest, HealthResponse, VoicePrompt
+
+
+class ProviderState(StrEnum):
+    stopped = "stopped"
+    starting = "starting"
+    ready = "ready"
+    busy = "busy"
+    stopping = "stopping"
+    failed = "failed"
+
+
+@dataclass
+class ReferenceSample:
+    """One voice sample as the provider receives it: WAV bytes and its transcript."""
+
+    wav: bytes
+    reference_text: str
+
+
+@dataclass
+class Synthesis:
+    wav: bytes
+    sample_rate: int
+    duration: float
+
+
+@dataclass
+class ProviderInfo:
+    id: str
+    kind: str
+    state: ProviderState
+    error: str | None = None
+    engines: list[str] = field(default_factory=list)
+    pid: int | None = None
+    url: str | None = None
+
+
+class TTSProvider(abc.ABC):
+    """A source of speech. Implementations must be safe to call from one asyncio loop."""
+
+    id: str
+    kind: str
+
+    @abc.abstractmethod
+    async def start(self) -> None:
+        """Make the provider reachable (spawn it, connect to it); idempotent."""
+
+    @abc.abstractmethod
+    async def stop(self) -> None:
+        """Release it (stop a spawned process); idempotent."""
+
+    @abc.abstractmethod
+    async def health(self) -> HealthResponse: ...
+
+    @abc.abstractmethod
+    async def describe(self) -> DescribeResponse:
+        """Engines, models, capabilities and preset voices (cached by implementations)."""
+
+    @abc.abstractmethod
+    async def create_voice_prompt(
+        self, samples: list[ReferenceSample], engine: str, model_size: str
+    ) -> VoicePrompt: ...
+
+    @abc.abstractmethod
+    async def generate(self, request: GenerateRequest) -> Synthesis: ...
+
+    @abc.abstractmethod
+    def info(self) -> ProviderInfo: ...
