@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from core import __version__
@@ -16,6 +16,7 @@ from core.api import errors
 from core.api.generations import router as generations_router
 from core.api.openai import router as openai_router
 from core.api.profiles import router as profiles_router
+from core.api.providers import router as providers_router
 from core.api.system import router as system_router
 from core.api.transcribe import router as transcribe_router
 from core.logging import setup_logging
@@ -46,8 +47,12 @@ def _mount_ui(app: FastAPI, ui_dir: Path) -> None:
         candidate = (root / path).resolve()
         if path and candidate.is_relative_to(root) and candidate.is_file():
             return FileResponse(candidate)
-        if request.headers.get("accept", "").find("text/html") < 0 and "." in path:
-            return Response(status_code=404)
+        if path and "text/html" not in request.headers.get("accept", ""):
+            # Only a browser navigating gets the app; an API client gets a clear 404.
+            return JSONResponse(
+                {"error": {"code": "not_found", "message": f"no endpoint /{path}"}},
+                status_code=404,
+            )
         return FileResponse(index)
 
 
@@ -62,6 +67,18 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         core = Core.open(settings, providers)
         app.state.core = core
+        app.state.provider_manager = core.manager
+        if core.manager is not None:
+            core.manager.listeners.append(
+                lambda provider, phase, failure: core.events.publish(
+                    {
+                        "type": "provider",
+                        "provider": provider,
+                        "state": phase.value,
+                        "failure": failure.as_dict() if failure else None,
+                    }
+                )
+            )
         core.resume()
         try:
             yield
@@ -76,6 +93,7 @@ def create_app(
         generations_router,
         transcribe_router,
         openai_router,
+        providers_router,
     ):
         app.include_router(router)
     app.add_middleware(

@@ -108,6 +108,24 @@ def serve(
 
 
 @app.command()
+def desktop(
+    data_dir: DataDir = None,
+    debug: Annotated[bool, typer.Option(help="Enable the web inspector.")] = False,
+) -> None:
+    """Open the app in a native window (the desktop extra); the core stops when it closes."""
+    from rich.markup import escape
+
+    from core.desktop import DesktopError, run_desktop
+
+    try:
+        code = run_desktop(data_dir, debug=debug)
+    except DesktopError as exc:
+        _console().print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    raise typer.Exit(code)
+
+
+@app.command()
 def say(
     text: str,
     profile: Annotated[str, typer.Option("--profile", "-p", help="Profile name or id.")],

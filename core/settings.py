@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     provider_command: list[str] | None = Field(
         default=None, description="Command of the local provider; default: this Python's -m."
     )
+    provider_index_url: str | None = Field(
+        default=None,
+        description="Release index of provider builds (URL or file); enables install/update.",
+    )
     provider_url: str | None = Field(
         default=None, description="Use a provider someone runs (RemoteProvider) instead."
     )

@@ -1,7 +1,7 @@
 """The providers API: list, install/update/uninstall (server-sent progress), start, stop, select,
-remote URL and token, OpenAI key, connection test. A thin router over `core.tts.host`.
+remote URL and token, OpenAI key, connection test. A thin router over `core.tts.manager`.
 
-The host is `request.app.state.provider_host` (a `ProviderHost`)."""
+The host is `request.app.state.provider_manager` (a `ProviderManager`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
 
 from core.errors import CoreError, ProviderUnavailable
-from core.tts.host import ProviderHost
+from core.tts.manager import ProviderManager
 from provider_sdk.errors import ProviderError
 
 router = APIRouter(prefix="/providers", tags=["providers"])
@@ -42,14 +42,14 @@ class OpenAIBody(Body):
     voices: list[str] | None = Field(default=None, max_length=200)
 
 
-def get_host(request: Request) -> ProviderHost:
-    host: ProviderHost | None = getattr(request.app.state, "provider_host", None)
+def get_host(request: Request) -> ProviderManager:
+    host: ProviderManager | None = getattr(request.app.state, "provider_manager", None)
     if host is None:
         raise ProviderUnavailable("the provider manager is not running")
     return host
 
 
-Host = Annotated[ProviderHost, Depends(get_host)]
+Host = Annotated[ProviderManager, Depends(get_host)]
 
 
 @router.get("/list")

@@ -25,13 +25,6 @@ def health(core: Core = Depends(get_core)) -> dict[str, Any]:
     }
 
 
-@router.get("/providers", response_model=None)
-def providers(core: Core = Depends(get_core)) -> list[dict[str, Any]]:
-    """The configured providers (replaced by core/api/providers.py once the ProviderHost is
-    mounted in the app: both answer GET /providers)."""
-    return [asdict(p.info()) for p in core.providers.providers.values()]
-
-
 @router.get("/describe", response_model=None)
 async def describe(core: Core = Depends(get_core)) -> dict[str, Any]:
     """Engines and models (sizes, languages, capabilities, preset voices) of every provider,

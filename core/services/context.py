@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
@@ -17,20 +18,26 @@ from core.services.transcription import Transcriber
 from core.settings import Settings
 from core.store.db import make_engine, migrate
 from core.tts.base import TTSProvider
-from core.tts.manager import ProviderManager
+from core.tts.routing import ProviderRouter
+
+if TYPE_CHECKING:
+    from core.tts.manager import ProviderManager
 
 log = get_logger("core")
 
 
-def default_providers(settings: Settings) -> list[TTSProvider]:
+def default_providers(settings: Settings) -> tuple[list[TTSProvider], ProviderManager | None]:
+    """A fixed remote provider when `provider_url` is set; otherwise the ProviderManager's
+    selected provider (local, remote or OpenAI, as chosen in the app)."""
     if settings.provider_url:
-        from core.tts.remote import RemoteProvider
+        from core.tts.remote_checked import CheckedRemoteProvider
 
         token = settings.provider_token or os.environ.get("VOICEBOX_PROVIDER_TOKEN", "")
-        return [RemoteProvider("remote", settings.provider_url, token)]
-    from core.tts.local import LocalProvider
+        return [CheckedRemoteProvider("remote", settings.provider_url, token)], None
+    from core.tts.manager import ManagerConfig, ProviderManager
 
-    return [LocalProvider.from_settings(settings)]
+    manager = ProviderManager(ManagerConfig.from_settings(settings))
+    return [manager.selected], manager
 
 
 @dataclass
@@ -40,7 +47,8 @@ class Core:
     files: FileStore = field(init=False)
     events: EventBus = field(init=False)
     transcriber: Transcriber = field(init=False)
-    providers: ProviderManager = field(init=False)
+    providers: ProviderRouter = field(init=False)
+    manager: ProviderManager | None = field(init=False, default=None)
     queue: GenerationQueue = field(init=False)
 
     @classmethod
@@ -55,9 +63,9 @@ class Core:
         core.transcriber = Transcriber(
             settings.whisper_model, settings.whisper_threads, settings.whisper_idle_s
         )
-        core.providers = ProviderManager(
-            providers if providers is not None else default_providers(settings)
-        )
+        if providers is None:
+            providers, core.manager = default_providers(settings)
+        core.providers = ProviderRouter(providers)
         core.queue = GenerationQueue(core)
         return core
 

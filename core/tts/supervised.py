@@ -1,7 +1,7 @@
 """SupervisedProvider: the TTSProvider of a spawned provider process, driven by a
 `ProviderSupervisor` (lifecycle, crash detection, lazy restart, idle unload).
 
-This is the supervised counterpart of `core.tts.local.LocalProvider`; `core.tts.host` builds
+This is the supervised counterpart of `core.tts.local.LocalProvider`; `core.tts.manager` builds
 one per local provider (installed build or the source checkout)."""
 
 from __future__ import annotations

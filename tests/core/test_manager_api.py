@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from core.api import errors
 from core.api.providers import router
-from core.tts.host import HostConfig, ProviderHost
+from core.tts.manager import ManagerConfig, ProviderManager
 from installer.release import package_build, write_index
 from provider_sdk.models import GenerateRequest
 from tests.core.conftest import CoreServer
@@ -38,7 +38,7 @@ def sse(response: httpx.Response) -> list[tuple[str, dict[str, Any]]]:
     return events
 
 
-def make_app(host: ProviderHost) -> FastAPI:
+def make_app(host: ProviderManager) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
@@ -47,7 +47,7 @@ def make_app(host: ProviderHost) -> FastAPI:
     app = FastAPI(lifespan=lifespan)
     errors.install(app)
     app.include_router(router)
-    app.state.provider_host = host
+    app.state.provider_manager = host
     return app
 
 
@@ -72,10 +72,10 @@ def test_install_select_start_update_corrupt_uninstall(
     server, serve, build = release
     publish(server, serve, build, "1.0.0")
     data = tmp_path / "data"
-    config = HostConfig(
+    config = ManagerConfig(
         data, index_url=f"{server.url}/index.json", source_command=None, idle_unload_s=None
     )
-    with AppServer(make_app(ProviderHost(config))) as app:
+    with AppServer(make_app(ProviderManager(config))) as app:
         http = httpx.Client(base_url=app.url, timeout=120, trust_env=False)
         listed = http.get("/providers/list").json()
         [row] = listed["providers"]
@@ -147,7 +147,7 @@ def test_install_select_start_update_corrupt_uninstall(
 
     # The choice survives a restart of the core, and the installed build speaks.
     async def speak() -> tuple[list[int], float, int]:
-        again = ProviderHost(config)
+        again = ProviderManager(config)
         assert again.active_id() == "pytorch-cpu"
         try:
             result = await again.selected.generate(
@@ -159,7 +159,7 @@ def test_install_select_start_update_corrupt_uninstall(
 
     reaped, duration, rate = asyncio.run(speak())
     assert reaped == [] and duration > 0.5 and rate == 22_050  # nothing was left running
-    host = ProviderHost(config)
+    host = ProviderManager(config)
     assert host.choice.value.active == "pytorch-cpu"
     with AppServer(make_app(host)) as app:
         http = httpx.Client(base_url=app.url, timeout=120, trust_env=False)
@@ -174,7 +174,7 @@ def test_install_select_start_update_corrupt_uninstall(
 def test_remote_and_openai_settings_over_http(
     tmp_path: Path, piper: Any, make_core: Callable[..., CoreServer]
 ) -> None:
-    host = ProviderHost(HostConfig(tmp_path / "data", source_command=None, use_keyring=False))
+    host = ProviderManager(ManagerConfig(tmp_path / "data", source_command=None, use_keyring=False))
     with AppServer(make_app(host)) as app:
         http = httpx.Client(base_url=app.url, timeout=120, trust_env=False)
         wrong = http.put("/providers/remote", json={"url": piper.url, "token": "wrong"})

@@ -1,4 +1,4 @@
-"""The ProviderHost inside a real core and as a real parent process: a provider killed during a
+"""The ProviderManager inside a real core and as a real parent process: a provider killed during a
 generation (the failure is recorded with its reason, the next request restarts it), the core
 SIGKILLed (its provider exits within 3 s), stale pidfiles reaped (never a stranger), and the
 selection honoured by async code on every call."""
@@ -20,7 +20,7 @@ import psutil
 import pytest
 
 from core.settings import Settings
-from core.tts.host import HostConfig, ProviderHost
+from core.tts.manager import ManagerConfig, ProviderManager
 from core.tts.pidfile import PidFiles, record_for
 from provider_sdk.launch import launch_provider
 from tests.core.conftest import CoreServer, PiperProvider, start_core
@@ -31,10 +31,11 @@ PARENT = textwrap.dedent(
     """
     import asyncio, json, sys
     from pathlib import Path
-    from core.tts.host import HostConfig, ProviderHost
+    from core.tts.manager import ManagerConfig, ProviderManager
 
     async def main():
-        host = ProviderHost(HostConfig(Path(sys.argv[1]), source_command=json.loads(sys.argv[2])))
+        config = ManagerConfig(Path(sys.argv[1]), source_command=json.loads(sys.argv[2]))
+        host = ProviderManager(config)
         await host.start("pytorch-cpu")
         sup = host.supervisors["pytorch-cpu"]
         print(json.dumps({"provider_pid": sup.process.pid}), flush=True)
@@ -46,15 +47,17 @@ PARENT = textwrap.dedent(
 
 
 @pytest.fixture
-def host_core(tmp_path: Path) -> Iterator[tuple[ProviderHost, CoreServer]]:
-    host = ProviderHost(HostConfig(tmp_path / "data", source_command=PIPER, idle_unload_s=None))
+def host_core(tmp_path: Path) -> Iterator[tuple[ProviderManager, CoreServer]]:
+    host = ProviderManager(
+        ManagerConfig(tmp_path / "data", source_command=PIPER, idle_unload_s=None)
+    )
     server = start_core(Settings(data_dir=tmp_path / "data"), [host.selected])
     yield host, server
     server.stop()  # the core's close stops the providers through host.selected
 
 
 def test_kill9_during_generation_is_recorded_and_next_request_restarts(
-    host_core: tuple[ProviderHost, CoreServer],
+    host_core: tuple[ProviderManager, CoreServer],
 ) -> None:
     host, core = host_core
     profile = preset(core)
@@ -75,8 +78,8 @@ def test_kill9_during_generation_is_recorded_and_next_request_restarts(
     done = core.wait(again["id"], timeout=60)
     assert done["status"] == "completed", done
     assert sup.spawn_count == 2 and sup.process is not None and sup.process.pid != first_pid
-    listed = core.http.get("/providers").json()
-    assert listed[0]["state"] == "ready" and listed[0]["pid"] == sup.process.pid
+    listed = host.selected.info()
+    assert listed.state == "ready" and listed.pid == sup.process.pid
 
 
 def test_sigkilled_core_leaves_no_provider_after_3_s(tmp_path: Path) -> None:
@@ -123,7 +126,7 @@ def test_stale_pidfiles_are_reaped_but_strangers_are_not(tmp_path: Path) -> None
         pidfiles.write(dataclasses.replace(other, core_pid=dead.pid, cmdline=["tts-provider"]))
         reused = dataclasses.replace(other, provider_id="mlx", create_time=other.create_time - 50)
         pidfiles.write(dataclasses.replace(reused, core_pid=dead.pid))
-        host = ProviderHost(HostConfig(data, source_command=PIPER))
+        host = ProviderManager(ManagerConfig(data, source_command=PIPER))
         assert host.reaped == [orphan.pid]
         assert wait_gone(orphan.pid, timeout=5) is not None
         assert stranger.poll() is None and alive(stranger.pid), "a stranger was killed"
@@ -137,7 +140,7 @@ def test_stale_pidfiles_are_reaped_but_strangers_are_not(tmp_path: Path) -> None
                 core_create_time=psutil.Process(keeper.pid).create_time(),
             )
         )
-        assert ProviderHost(HostConfig(data, source_command=PIPER)).reaped == []
+        assert ProviderManager(ManagerConfig(data, source_command=PIPER)).reaped == []
         assert stranger.poll() is None and len(pidfiles.records()) == 1
     finally:
         orphan.stop(grace_s=1)
@@ -149,7 +152,9 @@ def test_stale_pidfiles_are_reaped_but_strangers_are_not(tmp_path: Path) -> None
 async def test_selection_is_read_on_every_async_call(tmp_path: Path, piper: PiperProvider) -> None:
     from provider_sdk.models import GenerateRequest
 
-    host = ProviderHost(HostConfig(tmp_path / "data", source_command=PIPER, idle_unload_s=None))
+    host = ProviderManager(
+        ManagerConfig(tmp_path / "data", source_command=PIPER, idle_unload_s=None)
+    )
     selected = host.selected
     events: list[tuple[str, str]] = []
     host.listeners.append(lambda pid, phase, _failure: events.append((pid, phase.value)))
@@ -171,7 +176,8 @@ async def test_selection_is_read_on_every_async_call(tmp_path: Path, piper: Pipe
         assert not host.supervisors["pytorch-cpu"].running
         assert events[-1] == ("pytorch-cpu", "stopped")
         assert (
-            ProviderHost(HostConfig(tmp_path / "data"), reap=False).choice.value.active == "remote"
+            ProviderManager(ManagerConfig(tmp_path / "data"), reap=False).choice.value.active
+            == "remote"
         )
     finally:
         await host.close()

@@ -77,5 +77,7 @@ def test_built_ui_is_served_with_spa_fallback(make_core, tmp_path: Path) -> None
     assert "Voicebox" in core.http.get("/library/42", headers={"Accept": "text/html"}).text
     assert core.http.get("/assets/app.js").text.startswith("console")
     assert core.http.get("/profiles").json() == []  # the API still wins
+    missing = core.http.get("/no-such-endpoint")  # an API client gets JSON, not the app
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     assert core.http.get("/../../etc/passwd").status_code in (200, 404)
     assert "root:" not in core.http.get("/..%2F..%2Fetc%2Fpasswd").text

@@ -1,4 +1,4 @@
-"""Installing, updating and uninstalling local providers for the ProviderHost, and the overview
+"""Installing, updating and uninstalling local providers for the ProviderManager, and the overview
 the providers API lists (installed, available, active, state, version, compatibility, sizes).
 
 The installer (`installer.install.Installer`) does the work in a worker thread; its errors are
@@ -38,7 +38,7 @@ from installer.index import ProviderEntry, ReleaseIndex, load_index
 from installer.install import InstalledProvider
 
 if TYPE_CHECKING:
-    from core.tts.host import ProviderHost
+    from core.tts.manager import ProviderManager
 
 INDEX_TTL_S = 300.0
 _PHASES = {"downloading": Phase.downloading, "done": Phase.installed}
@@ -78,7 +78,7 @@ def folder_size(path: Path) -> int:
 
 
 class Installs:
-    def __init__(self, host: ProviderHost) -> None:
+    def __init__(self, host: ProviderManager) -> None:
         self.host = host
         self._index: ReleaseIndex | None = None
         self._index_at = 0.0
