@@ -3,11 +3,11 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install install-dev lint typecheck pytest bench clean build
+.PHONY: run test install install-dev install-qwen lint typecheck pytest bench clean build
 
-## Install what the default app needs and start it.
+## Install what the default app needs (core, Piper voice, Whisper model, built UI) and start it.
 run: install
-	$(PY) -m providers.pytorch_cpu.devserver
+	$(VENV)/bin/voicebox serve
 
 ## Install the dev dependencies and run everything: lint, types, tests.
 test: install-dev
@@ -18,6 +18,10 @@ install:
 
 install-dev:
 	bash ci/install.sh dev
+
+## Add the Qwen3-TTS engine (voice cloning; CPU torch) to the local provider.
+install-qwen: install
+	bash ci/install-qwen.sh
 
 lint:
 	$(VENV)/bin/ruff check .
@@ -31,6 +35,9 @@ pytest:
 
 bench:
 	$(PY) bench/provider_overhead.py
+	$(PY) bench/core.py
+	$(PY) bench/manager.py
+	$(PY) bench/providers.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache

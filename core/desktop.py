@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import importlib.util
 import os
 import shutil
 import signal
@@ -125,6 +126,8 @@ def load_gui() -> _Gui:
             "no display: DISPLAY and WAYLAND_DISPLAY are unset (run it in a desktop session, "
             "or under Xvfb: xvfb-run voicebox desktop)"
         )
+    if "QT_API" not in os.environ and importlib.util.find_spec("PySide6") is not None:
+        os.environ["QT_API"] = "pyside6"  # the extra's binding, even if PyQt5 is around too
     try:
         import qtpy  # noqa: F401
         from qtpy import QtWebEngineWidgets  # noqa: F401

@@ -144,6 +144,9 @@ CORE = Target(
     excludes=(
         *COMMON_EXCLUDES,
         *("providers", "torch", "transformers", "mlx", "nvidia", "piper", "hf_xet"),
+        # The desktop window is an optional extra (pywebview + Qt WebEngine, ~680 MB): not in
+        # the app build, even when the extra is installed in the build environment.
+        *("webview", "PySide6", "shiboken6", "qtpy"),
     ),
     extra_datas=(("ui/dist", "ui/dist"),),
 )

@@ -8,7 +8,7 @@ refuses it); a seed is refused (OpenAI's speech is not reproducible)."""
 
 from __future__ import annotations
 
-import openai
+from typing import TYPE_CHECKING
 
 from core.tts.base import ProviderInfo, ProviderState, ReferenceSample, Synthesis, TTSProvider
 from core.tts.wav import synthesis as synthesis_from_wav
@@ -33,6 +33,9 @@ from provider_sdk.models import (
     VoicePrompt,
 )
 from provider_sdk.version import SPEC_VERSION
+
+if TYPE_CHECKING:  # the SDK takes ~0.5 s to import: loaded on first use, not at start-up
+    import openai
 
 ENGINE = "openai"
 OPENAI_VOICES = (
@@ -84,6 +87,8 @@ class OpenAIProvider(TTSProvider):
         self._client: openai.AsyncOpenAI | None = None
 
     def _openai(self) -> openai.AsyncOpenAI:
+        import openai
+
         if not self.api_key:
             raise Unauthorized(
                 "no OpenAI API key is set: add one in Settings → Providers "
@@ -111,6 +116,8 @@ class OpenAIProvider(TTSProvider):
 
     async def health(self) -> HealthResponse:
         """Lists the server's models: proves the URL and the key."""
+        import openai
+
         try:
             await self._openai().models.list()
         except openai.OpenAIError as exc:
@@ -126,6 +133,8 @@ class OpenAIProvider(TTSProvider):
         )
 
     async def describe(self) -> DescribeResponse:
+        import openai
+
         presets = [PresetVoice(id=v, name=v.capitalize()) for v in self.voices]
         models = [
             ModelInfo(
@@ -159,6 +168,8 @@ class OpenAIProvider(TTSProvider):
         raise CannotClone(CLONE_REFUSED)
 
     async def generate(self, request: GenerateRequest) -> Synthesis:
+        import openai
+
         if request.voice_prompt is not None:
             raise CannotClone(CLONE_REFUSED)
         if request.engine not in (None, ENGINE):
@@ -184,6 +195,8 @@ class OpenAIProvider(TTSProvider):
         return synthesis_from_wav(wav)
 
     def _error(self, exc: openai.OpenAIError) -> ProviderError:
+        import openai
+
         where = self.base_url or "OpenAI"
         if isinstance(exc, openai.AuthenticationError):
             err: ProviderError = Unauthorized(
