@@ -7,7 +7,7 @@
    whole install (download, sha256, extraction, two `--version --json` validations, swap) in s.
 
 Without a provider build it makes the Piper-only one first (the cached test build).
-Spawn-to-ready and crash-detection latency are printed by bench/manager.py (the ProviderManager, core/tts/manager.py).
+Spawn-to-ready and crash-detection latency: bench/manager.py (the ProviderManager).
 
 Usage: .venv/bin/python bench/providers.py [--builds build/dist] [--runs 3]
 """
