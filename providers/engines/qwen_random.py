@@ -270,7 +270,7 @@ def _save_text_tokenizer(dest: Path) -> None:
     core = Tokenizer(models.BPE(vocab=vocab, merges=[]))
     core.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
     core.decoder = decoders.ByteLevel()
-    tokenizer = Qwen2TokenizerFast(  # type: ignore[no-untyped-call]
+    tokenizer = Qwen2TokenizerFast(
         tokenizer_object=core,
         bos_token=None,
         eos_token="<|im_end|>",  # noqa: S106 - a token, not a password
