@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
-import numpy as np
 from packaging.version import Version
 
 from provider_sdk.conformance.target import (
@@ -116,6 +115,8 @@ def generate(target: Target) -> None:
             f"WAV rate {rate}, response sample_rate {result.sample_rate}, advertised "
             f"{model.sample_rate}: they must agree"
         )
+    import numpy as np
+
     if samples.size == 0 or not np.all(np.isfinite(samples)):
         raise CheckFailed("generated audio is empty or has non-finite samples")
     if abs(samples.size / rate - result.duration) > 0.05:

@@ -6,13 +6,14 @@ import io
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import numpy as np
-import soundfile as sf
 
 from provider_sdk.models import DescribeResponse, ModelInfo
+
+if TYPE_CHECKING:  # numpy and soundfile load when audio is checked, not on import
+    import numpy as np
 
 
 class CheckFailed(AssertionError):
@@ -96,6 +97,9 @@ class Target:
 
 def reference_wav(seconds: float = 3.0, rate: int = 24_000) -> bytes:
     """A voice-like test signal (a harmonic tone with a vibrato and syllable envelope)."""
+    import numpy as np
+    import soundfile as sf
+
     t = np.arange(int(seconds * rate)) / rate
     pitch = 140 + 15 * np.sin(2 * np.pi * 5 * t)
     phase = 2 * np.pi * np.cumsum(pitch) / rate
@@ -137,6 +141,8 @@ def expect_error(response: httpx.Response, statuses: tuple[int, ...], *mentions:
 
 
 def decode_wav(data: bytes) -> tuple[np.ndarray[Any, Any], int]:
+    import soundfile as sf
+
     try:
         samples, rate = sf.read(io.BytesIO(data), dtype="float32")
     except sf.LibsndfileError as exc:

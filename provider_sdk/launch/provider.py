@@ -21,11 +21,13 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from provider_sdk.engine import Engine
 from provider_sdk.info import DeviceInfo
 from provider_sdk.version import SPEC_VERSION
+
+if TYPE_CHECKING:  # numpy is not needed to launch, or to answer --version
+    from provider_sdk.engine import Engine
 
 TOKEN_ENV = "VOICEBOX_PROVIDER_TOKEN"  # noqa: S105 - a variable name, not a secret
 log = logging.getLogger("provider_sdk.provider")
