@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
 from core.api.deps import get_core
+from core.api.responses import GenerateOut, GenerationOut, HistoryPage, doc
 from core.api.schemas import FavouriteBody, GenerateBody
 from core.audio.formats import MEDIA_TYPES
 from core.errors import ConflictError, NotFoundError
@@ -23,7 +24,7 @@ from core.store.models import FINAL_STATUSES
 router = APIRouter(tags=["generations"])
 
 
-@router.post("/generate", status_code=202, response_model=None)
+@router.post("/generate", status_code=202, response_model=None, responses=doc(GenerateOut, 202))
 async def generate(body: GenerateBody, core: Core = Depends(get_core)) -> dict[str, Any]:
     created = await gen_svc.submit(core, gen_svc.GenerateParams(**body.model_dump()))
     return {
@@ -32,23 +33,35 @@ async def generate(body: GenerateBody, core: Core = Depends(get_core)) -> dict[s
     }
 
 
-@router.get("/generations/{generation_id}", response_model=None)
+@router.get("/generations/{generation_id}", response_model=None, responses=doc(GenerationOut))
 def get_generation(generation_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
     with Session(core.engine) as session:
         return gen_svc.as_dict(gen_svc.get_generation(session, generation_id))
 
 
-@router.post("/generations/{generation_id}/cancel", response_model=None)
+@router.post(
+    "/generations/{generation_id}/cancel", response_model=None, responses=doc(GenerationOut)
+)
 async def cancel(generation_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
     return gen_svc.as_dict(await gen_svc.cancel(core, generation_id))
 
 
-@router.post("/generations/{generation_id}/retry", status_code=202, response_model=None)
+@router.post(
+    "/generations/{generation_id}/retry",
+    status_code=202,
+    response_model=None,
+    responses=doc(GenerationOut, 202),
+)
 async def retry(generation_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
     return gen_svc.as_dict(await gen_svc.requeue(core, generation_id, new_seed_value=False))
 
 
-@router.post("/generations/{generation_id}/regenerate", status_code=202, response_model=None)
+@router.post(
+    "/generations/{generation_id}/regenerate",
+    status_code=202,
+    response_model=None,
+    responses=doc(GenerationOut, 202),
+)
 async def regenerate(generation_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
     return gen_svc.as_dict(await gen_svc.requeue(core, generation_id, new_seed_value=True))
 
@@ -59,7 +72,9 @@ def delete(generation_id: int, core: Core = Depends(get_core)) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/generations/{generation_id}/favourite", response_model=None)
+@router.post(
+    "/generations/{generation_id}/favourite", response_model=None, responses=doc(GenerationOut)
+)
 def favourite(
     generation_id: int, body: FavouriteBody, core: Core = Depends(get_core)
 ) -> dict[str, Any]:
@@ -111,7 +126,7 @@ def audio(
     )
 
 
-@router.get("/history", response_model=None)
+@router.get("/history", response_model=None, responses=doc(HistoryPage))
 def history(
     q: str | None = Query(default=None, max_length=500),
     profile_id: int | None = None,

@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse, Response
 from sqlmodel import Session, col, func, select
 
 from core.api.deps import get_core, read_upload
+from core.api.responses import ProfileOut, SampleOut, doc
 from core.api.schemas import ProfileCreate, ProfileUpdate, SampleUpdate
 from core.services import profiles as svc
 from core.services.context import Core
@@ -33,26 +34,26 @@ def _sample(sample: ProfileSample) -> dict[str, Any]:
     return data
 
 
-@router.get("/profiles", response_model=None)
+@router.get("/profiles", response_model=None, responses=doc(list[ProfileOut]))
 def list_profiles(core: Core = Depends(get_core)) -> list[dict[str, Any]]:
     with Session(core.engine) as session:
         rows = session.exec(select(Profile).order_by(col(Profile.name))).all()
         return [_profile(session, p) for p in rows]
 
 
-@router.post("/profiles", status_code=201, response_model=None)
+@router.post("/profiles", status_code=201, response_model=None, responses=doc(ProfileOut, 201))
 def create_profile(body: ProfileCreate, core: Core = Depends(get_core)) -> dict[str, Any]:
     with Session(core.engine) as session:
         return _profile(session, svc.create_profile(session, **body.model_dump()))
 
 
-@router.get("/profiles/{profile_id}", response_model=None)
+@router.get("/profiles/{profile_id}", response_model=None, responses=doc(ProfileOut))
 def get_profile(profile_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
     with Session(core.engine) as session:
         return _profile(session, svc.get_profile(session, profile_id))
 
 
-@router.patch("/profiles/{profile_id}", response_model=None)
+@router.patch("/profiles/{profile_id}", response_model=None, responses=doc(ProfileOut))
 def update_profile(
     profile_id: int, body: ProfileUpdate, core: Core = Depends(get_core)
 ) -> dict[str, Any]:
@@ -68,13 +69,18 @@ def delete_profile(profile_id: int, core: Core = Depends(get_core)) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/profiles/{profile_id}/samples", response_model=None)
+@router.get("/profiles/{profile_id}/samples", response_model=None, responses=doc(list[SampleOut]))
 def list_samples(profile_id: int, core: Core = Depends(get_core)) -> list[dict[str, Any]]:
     with Session(core.engine) as session:
         return [_sample(s) for s in svc.list_samples(session, profile_id)]
 
 
-@router.post("/profiles/{profile_id}/samples", status_code=201, response_model=None)
+@router.post(
+    "/profiles/{profile_id}/samples",
+    status_code=201,
+    response_model=None,
+    responses=doc(SampleOut, 201),
+)
 async def add_sample(
     profile_id: int,
     audio: UploadFile = File(description="wav, flac, ogg, mp3, m4a, webm or a video"),
@@ -87,7 +93,9 @@ async def add_sample(
     return _sample(sample)
 
 
-@router.patch("/profiles/{profile_id}/samples/{sample_id}", response_model=None)
+@router.patch(
+    "/profiles/{profile_id}/samples/{sample_id}", response_model=None, responses=doc(SampleOut)
+)
 def update_sample(
     profile_id: int, sample_id: int, body: SampleUpdate, core: Core = Depends(get_core)
 ) -> dict[str, Any]:

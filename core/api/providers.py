@@ -1,5 +1,6 @@
 """The providers API: list, install/update/uninstall (server-sent progress), start, stop, select,
-remote URL and token, OpenAI key, connection test. A thin router over `core.tts.manager`.
+remote URL and token, OpenAI key, connection test, restart, cancel an install, recent log lines.
+A thin router over `core.tts.manager`.
 
 The host is `request.app.state.provider_manager` (a `ProviderManager`)."""
 
@@ -10,7 +11,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
 
@@ -116,6 +117,27 @@ async def start(provider_id: ProviderId, host: Host) -> dict[str, Any]:
 async def stop(provider_id: ProviderId, host: Host) -> dict[str, Any]:
     await host.stop(provider_id)
     return {"provider": provider_id, "state": host.provider(provider_id).info().state.value}
+
+
+@router.post("/{provider_id}/restart")
+async def restart(provider_id: ProviderId, host: Host) -> dict[str, Any]:
+    await host.restart(provider_id)
+    return {"provider": provider_id, "state": host.provider(provider_id).info().state.value}
+
+
+@router.post("/{provider_id}/cancel")
+async def cancel(provider_id: ProviderId, host: Host) -> dict[str, Any]:
+    """Stop a running install or update; its event stream ends with an `error` event."""
+    host.installs.cancel(provider_id)
+    return {"provider": provider_id, "cancelling": True}
+
+
+@router.get("/{provider_id}/log")
+async def log(
+    provider_id: ProviderId, host: Host, lines: Annotated[int, Query(ge=1, le=2000)] = 200
+) -> dict[str, Any]:
+    """The last `lines` lines of the provider's log file (its stdout and stderr)."""
+    return host.log_lines(provider_id, lines)
 
 
 @router.post("/{provider_id}/test")

@@ -1,4 +1,4 @@
-"""/health (with the state of each speech provider)."""
+"""/health (with the data folder and the state of each speech provider) and /describe."""
 
 from __future__ import annotations
 
@@ -9,30 +9,40 @@ from fastapi import APIRouter, Depends
 
 from core import __version__
 from core.api.deps import get_core
+from core.api.responses import DescribeOut, HealthOut, doc
+from core.errors import CoreError
 from core.services.context import Core
 
 router = APIRouter(tags=["system"])
 
 
-@router.get("/health", response_model=None)
+@router.get("/health", response_model=None, responses=doc(HealthOut))
 def health(core: Core = Depends(get_core)) -> dict[str, Any]:
     return {
         "status": "healthy",
         "version": __version__,
+        "data_dir": str(core.settings.data_dir),
         "queue": core.queue.pending(),
         "transcriber_loaded": core.transcriber.loaded,
         "providers": [asdict(p.info()) for p in core.providers.providers.values()],
     }
 
 
-@router.get("/describe", response_model=None)
+@router.get("/describe", response_model=None, responses=doc(DescribeOut))
 async def describe(core: Core = Depends(get_core)) -> dict[str, Any]:
-    """Engines and models (sizes, languages, capabilities, preset voices) of every provider,
-    each tagged with the provider that serves it."""
+    """Engines and models (sizes, languages, capabilities, preset voices) of the active
+    provider, each tagged with the provider that serves it."""
     engines = await core.providers.engines()
+    active = None
+    if core.manager is not None:
+        try:
+            active = core.manager.active_id()
+        except CoreError:
+            active = None
     return {
+        "provider": active,
         "engines": [
             {"provider": provider_id, **info.model_dump(mode="json")}
             for provider_id, info in engines.values()
-        ]
+        ],
     }

@@ -22,6 +22,7 @@ from core.tts.lifecycle import Backoff, Failure, LaunchConfig, Phase
 from core.tts.manager_install import Installs
 from core.tts.openai_provider import OpenAIProvider
 from core.tts.pidfile import PidFiles
+from core.tts.provider_ops import log_tail
 from core.tts.remote_checked import CheckedRemoteProvider, ConformanceSummary
 from core.tts.secret_store import SecretStore
 from core.tts.supervised import SupervisedProvider
@@ -132,7 +133,7 @@ class ProviderManager:
                     provider_id=provider_id,
                     command=command,
                     data_dir=cfg.data_dir / "provider-data" / provider_id,
-                    log_path=cfg.data_dir / "logs" / "providers" / f"{provider_id}.log",
+                    log_path=self.log_path(provider_id),
                     listen_timeout_s=cfg.listen_timeout_s,
                     stall_timeout_s=cfg.stall_timeout_s,
                     idle_unload_s=cfg.idle_unload_s,
@@ -276,6 +277,25 @@ class ProviderManager:
 
     async def start(self, provider_id: str) -> None:
         await self.provider(provider_id).start()
+
+    async def restart(self, provider_id: str) -> None:
+        """Stop (when running) and start again; a failed provider gets a fresh try now."""
+        await self.stop(provider_id)
+        await self.start(provider_id)
+
+    def log_path(self, provider_id: str) -> Path:
+        return self.config.data_dir / "logs" / "providers" / f"{provider_id}.log"
+
+    def log_lines(self, provider_id: str, lines: int) -> dict[str, Any]:
+        """Recent lines of a local provider's log file (written by its supervisor)."""
+        path = self.log_path(provider_id)
+        known = set(self.local_ids()) | set(self.supervisors) | set(self.install_state)
+        if provider_id not in known and not path.exists():
+            raise NotFoundError(
+                f"no local provider {provider_id!r}; known: {', '.join(sorted(known)) or 'none'}",
+                field="provider",
+            )
+        return {"provider": provider_id, "path": str(path), "lines": log_tail(path, lines)}
 
     async def stop(self, provider_id: str) -> None:
         if provider_id in self.supervisors:

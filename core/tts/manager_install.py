@@ -20,6 +20,7 @@ import httpx
 from core.errors import ConflictError, CoreError, NotFoundError, ProviderUnavailable
 from core.tts.choice import AUTO, OPENAI, REMOTE
 from core.tts.lifecycle import Phase
+from core.tts.provider_ops import InstallCancelled, cancellable, row_support, support_table
 from installer.compat import (
     Hardware,
     check_spec,
@@ -85,6 +86,12 @@ class Installs:
         self.index_error: str | None = None
         self.tasks: set[asyncio.Task[Any]] = set()
         self._hardware: Hardware | None = None
+        self.cancel_requested: set[str] = set()
+
+    async def hardware(self) -> Hardware:
+        if self._hardware is None:
+            self._hardware = await asyncio.to_thread(detect_hardware)
+        return self._hardware
 
     # ------------------------------------------------------------------ index
 
@@ -188,13 +195,26 @@ class Installs:
         sup = self.host.supervisors.get(pid)
         if sup is not None and sup.running:
             await sup.stop()  # never swap files under a running provider
+        self.cancel_requested.discard(pid)
+        tick = cancellable(report, lambda: pid in self.cancel_requested)
         try:
-            result = await asyncio.to_thread(self.host.installer.install, entry, report)
+            result = await asyncio.to_thread(self.host.installer.install, entry, tick)
+        except InstallCancelled as exc:
+            self.host.install_state.pop(pid, None)
+            raise core_error(exc) from exc
         except InstallerError as exc:
             state.update(phase=Phase.failed, error=str(exc), at=time.time())
             raise core_error(exc) from exc
+        finally:
+            self.cancel_requested.discard(pid)
         self.host.install_state.pop(pid, None)
         return result
+
+    def cancel(self, provider_id: str) -> None:
+        """Ask a running install to stop at its next progress tick (before the swap)."""
+        if self.install_state_phase(provider_id) not in (Phase.downloading, Phase.verifying):
+            raise ConflictError(f"no install of {provider_id} is running; nothing to cancel")
+        self.cancel_requested.add(provider_id)
 
     def install_state_phase(self, provider_id: str) -> Phase | None:
         state = self.host.install_state.get(provider_id)
@@ -217,10 +237,8 @@ class Installs:
 
     async def recommended(self, index: ReleaseIndex) -> dict[str, Any] | None:
         """The installer's Auto choice for this machine, with its reason."""
-        if self._hardware is None:
-            self._hardware = await asyncio.to_thread(detect_hardware)
         try:
-            choice = choose_provider(index, self._hardware)
+            choice = choose_provider(index, await self.hardware())
         except InstallerError as exc:
             return {"provider": None, "reason": str(exc)}
         return {"provider": choice.provider_id, "reason": choice.reason}
@@ -256,6 +274,7 @@ class Installs:
             "recommended": await self.recommended(index) if index is not None else None,
             "reaped_at_start": host.reaped,
             "providers": rows,
+            "support": support_table(await self.hardware()),
             "remote": {
                 "configured": remote is not None,
                 "url": remote.url if remote else None,
@@ -291,6 +310,8 @@ class Installs:
         if installed and index is not None:
             newer = update_available(index, pid, installed.version)
             update = newer.version if newer else None
+        from_source = installed is None and pid in host.local_ids()
+        support = row_support(pid, await self.hardware(), installed, from_source)
         install = dict(host.install_state.get(pid) or {})
         if "phase" in install:
             install["phase"] = Phase(install["phase"]).value
@@ -298,7 +319,7 @@ class Installs:
             "id": pid,
             "kind": "local",
             "installed": installed is not None,
-            "source": installed is None and pid in host.local_ids(),
+            "source": from_source,
             "installed_version": installed.version if installed else None,
             "available_version": latest.version if latest else None,
             "update_available": update,
@@ -308,6 +329,7 @@ class Installs:
             "download_bytes": latest.size if latest else None,
             "engines": list(installed.engines) if installed else [],
             "active": resolved == pid,
+            **support,
             "state": host.state_of(pid).value,
             "install": install or None,
             "process": sup.snapshot() if sup is not None else None,

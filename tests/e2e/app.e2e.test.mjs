@@ -78,7 +78,7 @@ describe("Voicebox UI end to end", { timeout: 300_000 }, () => {
     await shot("01-shell");
   });
 
-  test("the provider wizard offers every option and picks the CPU provider", async () => {
+  test("the provider wizard offers every option, picks PyTorch CPU and it becomes ready", async () => {
     await page.goto(`${core.url}/app/setup`);
     await page.getByRole("heading", { name: "Welcome to Voicebox" }).waitFor();
     const group = page.getByRole("radiogroup", { name: "Speech provider" });
@@ -91,22 +91,30 @@ describe("Voicebox UI end to end", { timeout: 300_000 }, () => {
     assert.equal(await key.getAttribute("type"), "password", "the API key is masked");
     await group.getByRole("radio", { name: /^Remote server/ }).click();
     await page.getByLabel("Server URL").waitFor();
-    await group.getByRole("radio", { name: /^PyTorch CPU/ }).click();
-    await shot("02-wizard");
-    const list = await fetch(`${core.url}/providers/list`);
-    const hasProviderApi = (list.headers.get("content-type") ?? "").includes("json");
-    await page.getByRole("button", { name: /^(Install|Use) PyTorch CPU$/ }).click();
-    if (!hasProviderApi) {
-      // The core has no provider REST API yet (issue 5): the wizard must say so clearly.
-      await page.getByText(/does not offer the provider API yet \(\/providers\/list/).waitFor();
-      await shot("03-wizard-no-provider-api");
-      await page.getByRole("button", { name: "Skip for now" }).click();
-    } else {
-      await page.getByRole("progressbar").or(page.getByText(/is installed and running/)).first().waitFor();
-      await page.getByRole("button", { name: "Start using Voicebox" }).waitFor({ timeout: 240_000 });
-      await shot("03-wizard-ready");
-      await page.getByRole("button", { name: "Start using Voicebox" }).click();
+    // What this machine can run comes from the core (installer/compat.py's detection).
+    const list = await (await fetch(`${core.url}/providers/list`)).json();
+    for (const id of ["pytorch-cuda", "mlx"]) {
+      const radio = group.getByRole("radio", { name: new RegExp(`^${id === "mlx" ? "MLX" : "PyTorch CUDA"}`) });
+      const support = list.support[id];
+      assert.equal(typeof support.can_run, "boolean", `${id}: ${JSON.stringify(support)}`);
+      assert.equal(await radio.isDisabled(), !support.can_run, id);
+      if (!support.can_run) await radio.getByText(`Can't run here: ${support.reason}`).waitFor();
     }
+    // In a source checkout PyTorch CPU runs from source: nothing to download.
+    const cpuRow = list.providers.find((p) => p.id === "pytorch-cpu");
+    assert.ok(cpuRow && cpuRow.source && cpuRow.can_run, JSON.stringify(list.providers));
+    const cpu = group.getByRole("radio", { name: /^PyTorch CPU/ });
+    await cpu.click();
+    await cpu.getByText("No download").waitFor();
+    await shot("02-wizard");
+    await page.getByRole("button", { name: "Use PyTorch CPU" }).click();
+    await page.getByRole("heading", { name: "pytorch-cpu is running and ready" }).waitFor({ timeout: 120_000 });
+    await shot("03-wizard-ready");
+    const after = await (await fetch(`${core.url}/providers/list`)).json();
+    assert.equal(after.active, "pytorch-cpu");
+    const row = after.providers.find((p) => p.id === "pytorch-cpu");
+    assert.ok(row.active && row.state === "ready" && row.process.pid, JSON.stringify(row));
+    await page.getByRole("button", { name: "Start using Voicebox" }).click();
     await page.getByRole("heading", { name: "Generate" }).waitFor();
   });
 
@@ -248,6 +256,11 @@ describe("Voicebox UI end to end", { timeout: 300_000 }, () => {
     await page.getByRole("button", { name: "Dark" }).click();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), "dark");
     await page.getByRole("heading", { name: "Provider" }).waitFor();
+    const cpu = page.locator('[data-provider="pytorch-cpu"]');
+    await cpu.getByText("Active").waitFor();
+    await cpu.getByText(/^(ready|busy)$/).waitFor();
+    await cpu.getByRole("button", { name: "Recent log" }).click();
+    await page.getByLabel("Recent log lines of pytorch-cpu").getByText(/Full log: .*pytorch-cpu\.log/).waitFor();
     await page.waitForTimeout(300); // let the colour transitions finish before the picture
     await shot("11-settings-dark");
     await nav("Voices");

@@ -14,7 +14,10 @@ describe("App", () => {
   it("navigates with the sidebar, keeps the URL in step, and switches theme", async () => {
     stubFetch({
       "GET /health": () => ({ status: "healthy", version: "0.1.0" }),
-      "GET /providers": () => [{ id: "local", state: "ready" }],
+      "GET /providers/list": () => ({
+        active: "auto", active_resolved: "pytorch-cpu", providers: [{ id: "pytorch-cpu", state: "ready", installed: true }],
+        remote: { configured: false }, openai: { key_set: false },
+      }),
       "GET /profiles": () => [],
       "GET /history": () => ({ items: [], total: 0 }),
     });

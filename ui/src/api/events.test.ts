@@ -26,18 +26,17 @@ describe("applyEvent", () => {
 });
 
 describe("normalizeProviders", () => {
-  it("accepts the core's bare list and the provider API's object", () => {
-    expect(normalizeProviders([{ id: "local", state: "stopped" }]).active).toBe("local");
-    expect(normalizeProviders([]).active).toBeNull();
-    const o = normalizeProviders({ active: "auto", active_resolved: "pytorch-cpu", auto_reason: "no GPU", providers: [{ id: "mlx", state: "not_installed" }] }, true);
-    expect(o).toMatchObject({ api: true, active: "auto", activeResolved: "pytorch-cpu", autoReason: "no GPU" });
+  it("reads GET /providers/list, with what this machine can run", () => {
+    const support = { mlx: { can_run: false, reason: "needs a Mac with Apple Silicon" } };
+    const o = normalizeProviders({ active: "auto", active_resolved: "pytorch-cpu", auto_reason: "no GPU", providers: [{ id: "mlx", state: "not_installed" }], support });
+    expect(o).toMatchObject({ active: "auto", activeResolved: "pytorch-cpu", autoReason: "no GPU", support });
     expect(o.providers).toHaveLength(1);
+    expect(normalizeProviders({})).toMatchObject({ active: null, providers: [], support: {}, recommended: null });
   });
   it("needs setup only while nothing can speak", () => {
     const base = { active: "auto", providers: [{ id: "pytorch-cpu", state: "not_installed", installed: false }], remote: { configured: false }, openai: { key_set: false } };
-    expect(needsSetup(normalizeProviders(base, true))).toBe(true);
-    expect(needsSetup(normalizeProviders({ ...base, openai: { key_set: true } }, true))).toBe(false);
-    expect(needsSetup(normalizeProviders({ ...base, providers: [{ id: "pytorch-cpu", state: "stopped", source: true }] }, true))).toBe(false);
-    expect(needsSetup(normalizeProviders([{ id: "local", state: "stopped" }]))).toBe(false);
+    expect(needsSetup(normalizeProviders(base))).toBe(true);
+    expect(needsSetup(normalizeProviders({ ...base, openai: { key_set: true } }))).toBe(false);
+    expect(needsSetup(normalizeProviders({ ...base, providers: [{ id: "pytorch-cpu", state: "stopped", source: true }] }))).toBe(false);
   });
 });

@@ -44,7 +44,7 @@ export function presetVoices(d: Describe | undefined): { engine: string; voice: 
   for (const e of d?.engines ?? []) {
     const seen = new Set<string>();
     for (const m of e.models) {
-      for (const v of m.preset_voices) {
+      for (const v of m.preset_voices ?? []) {
         if (seen.has(v.id)) continue;
         seen.add(v.id);
         out.push({ engine: e.name, voice: v });

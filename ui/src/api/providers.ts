@@ -1,15 +1,16 @@
 // The provider API (issue 5, item 8), as core/api/providers.py defines it:
-//   GET  /providers/list                       overview: active, auto reason, rows, remote, openai
+//   GET  /providers/list                       overview: active, auto reason, rows, what this
+//                                              machine can run (support), remote, openai
 //   POST /providers/{id}/install | /update     answers with an event stream: progress…, done | error
+//   POST /providers/{id}/cancel                stops a running install (its stream ends in error)
 //   DELETE /providers/{id}                     uninstall
-//   POST /providers/{id}/start | /stop | /test
+//   POST /providers/{id}/start | /stop | /restart | /test
+//   GET  /providers/{id}/log?lines=N           recent lines of the provider's log file
 //   PUT  /providers/selection {provider}       auto | an id | remote | openai
-//   PUT  /providers/remote {url, token}        saves and runs the conformance check
+//   PUT  /providers/remote {url, token}        connects (conformance check), then saves
 //   PUT  /providers/openai {api_key, base_url}
-// Until the core mounts these routes, GET /providers (the bare list of running providers)
-// answers instead, and the screens say that the provider API is not available yet.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { ApiError, api } from "./client";
+import { api } from "./client";
 import { postEventStream } from "./sse";
 
 export interface ProviderRow {
@@ -26,21 +27,27 @@ export interface ProviderRow {
   download_bytes?: number | null;
   installed_bytes?: number | null;
   active?: boolean;
-  /** Whether this machine can run it, and why not (asked of the core; see the report). */
+  /** Whether this machine can run it, and why (not). */
   can_run?: boolean | null;
   reason?: string | null;
   error?: string | null;
   process?: { failure?: { message?: string; stderr_tail?: string } | null; log_path?: string } | null;
 }
 
+export interface Support {
+  can_run: boolean | null;
+  reason: string | null;
+}
+
 export interface Overview {
-  /** False while the core only has the bare GET /providers list (no provider API yet). */
-  api: boolean;
   /** The chosen provider: auto, an id, remote or openai; null when none is configured. */
   active: string | null;
   activeResolved: string | null;
   autoReason: string | null;
   providers: ProviderRow[];
+  /** Whether this machine can run each known local flavor (also those with no row). */
+  support: Record<string, Support>;
+  recommended: { provider: string | null; reason: string } | null;
   remote: { configured: boolean; url: string | null; state: string; error: string | null } | null;
   openai: { key_set: boolean; base_url: string | null; state: string; error: string | null } | null;
 }
@@ -62,23 +69,18 @@ export interface ConnectionTest {
 type Json = Record<string, unknown>;
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 
-/** Read the overview (or the first core's bare list) into one shape. */
-export function normalizeProviders(data: unknown, fromList = false): Overview {
-  if (Array.isArray(data)) {
-    const providers = data as ProviderRow[];
-    return {
-      api: false, active: providers[0]?.id ?? null, activeResolved: providers[0]?.id ?? null, autoReason: null,
-      providers, remote: null, openai: null,
-    };
-  }
+/** Read GET /providers/list into one shape (missing parts become empty, never undefined). */
+export function normalizeProviders(data: unknown): Overview {
   const o = (data ?? {}) as Json;
   const providers = Array.isArray(o.providers) ? (o.providers as ProviderRow[]) : [];
+  const support = o.support && typeof o.support === "object" ? (o.support as Record<string, Support>) : {};
   return {
-    api: fromList,
     active: str(o.active),
     activeResolved: str(o.active_resolved),
     autoReason: str(o.auto_reason),
     providers,
+    support,
+    recommended: (o.recommended as Overview["recommended"]) ?? null,
     remote: (o.remote as Overview["remote"]) ?? null,
     openai: (o.openai as Overview["openai"]) ?? null,
   };
@@ -86,7 +88,6 @@ export function normalizeProviders(data: unknown, fromList = false): Overview {
 
 /** Nothing usable yet: no provider installed or runnable from source, no remote, no OpenAI key. */
 export function needsSetup(o: Overview): boolean {
-  if (!o.api) return o.providers.length === 0;
   const local = o.providers.some((p) => p.installed || p.source);
   return !local && !o.remote?.configured && !o.openai?.key_set;
 }
@@ -96,14 +97,7 @@ export const providerKeys = { all: ["providers"] as const };
 export function useProviders() {
   return useQuery({
     queryKey: providerKeys.all,
-    queryFn: async ({ signal }) => {
-      try {
-        return normalizeProviders(await api.get<unknown>("/providers/list", undefined, signal), true);
-      } catch (err) {
-        if (!(err instanceof ApiError && err.missingEndpoint)) throw err;
-        return normalizeProviders(await api.get<unknown>("/providers", undefined, signal));
-      }
-    },
+    queryFn: async ({ signal }) => normalizeProviders(await api.get<unknown>("/providers/list", undefined, signal)),
     retry: false,
     staleTime: 5_000,
   });
@@ -114,11 +108,7 @@ export function useProviderAction() {
   return useMutation({
     mutationFn: async ({ id, action }: { id: string; action: "start" | "stop" | "restart" | "uninstall" }) => {
       if (action === "uninstall") return api.del(`/providers/${id}`);
-      if (action === "restart") {
-        await api.post(`/providers/${id}/stop`);
-        return api.post(`/providers/${id}/start`);
-      }
-      return api.post(`/providers/${id}/${action}`);
+      return api.post<{ provider: string; state: string }>(`/providers/${id}/${action}`);
     },
     onSettled: () => qc.invalidateQueries({ queryKey: providerKeys.all }),
   });
@@ -189,4 +179,26 @@ export function useTestConnection() {
       };
     },
   });
+}
+
+export interface ProviderLog {
+  provider: string;
+  path: string;
+  lines: string[];
+}
+
+/** The last `lines` lines of a local provider's log file; fetched while `enabled`. */
+export function useProviderLog(id: string, enabled: boolean, lines = 50) {
+  return useQuery({
+    queryKey: [...providerKeys.all, id, "log", lines],
+    queryFn: ({ signal }) => api.get<ProviderLog>(`/providers/${id}/log`, { lines }, signal),
+    enabled,
+    retry: false,
+    refetchInterval: enabled ? 5_000 : false,
+  });
+}
+
+/** Ask the core to stop a running install; its event stream then ends with an error. */
+export function cancelInstall(id: string) {
+  return api.post<{ provider: string; cancelling: boolean }>(`/providers/${id}/cancel`);
 }

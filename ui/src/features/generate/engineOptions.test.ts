@@ -9,10 +9,10 @@ const model = (size: string, caps: Partial<ModelInfo["capabilities"]>): ModelInf
   capabilities: { clone: false, preset: false, design: false, instruct: false, streaming: false, ...caps },
 });
 const describeData: Describe = {
-  provider: "cpu", version: "1", spec_version: "1.0",
+  provider: "pytorch-cpu",
   engines: [
-    { name: "piper", display_name: "Piper", default_model_size: "medium", models: [model("medium", { preset: true })] },
-    { name: "qwen", display_name: "Qwen", default_model_size: "0.6B", models: [model("0.6B", { clone: true }), model("0.6B-VoiceDesign", { design: true, instruct: true })] },
+    { provider: "voicebox", name: "piper", display_name: "Piper", default_model_size: "medium", models: [model("medium", { preset: true })] },
+    { provider: "voicebox", name: "qwen", display_name: "Qwen", default_model_size: "0.6B", models: [model("0.6B", { clone: true }), model("0.6B-VoiceDesign", { design: true, instruct: true })] },
   ],
 };
 

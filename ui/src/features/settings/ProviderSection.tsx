@@ -1,6 +1,6 @@
 import { useState } from "react";
-import { useProviderAction, useProviders, type ProviderRow } from "../../api/providers";
-import { ErrorNotice, Notice, Skeleton } from "../../components/Feedback";
+import { useProviderAction, useProviderLog, useProviders, type ProviderRow } from "../../api/providers";
+import { ErrorNotice, Skeleton } from "../../components/Feedback";
 import { useUi } from "../../store/ui";
 import { InstallProgress } from "../wizard/InstallProgress";
 import { ProviderPicker } from "../wizard/Wizard";
@@ -10,6 +10,21 @@ function stateBadge(state: string): string {
   if (state === "failed") return "badge-danger";
   if (["starting", "loading", "downloading", "verifying"].includes(state)) return "badge-accent";
   return "";
+}
+
+function RecentLog({ p }: { p: ProviderRow }) {
+  const log = useProviderLog(p.id, true);
+  const tail = p.process?.failure?.stderr_tail?.trim();
+  const text = log.isError
+    ? `Cannot read the log: ${log.error.message}`
+    : log.isPending ? "Loading…" : log.data.lines.length ? log.data.lines.join("\n") : "The log is empty: this provider has not run yet.";
+  return (
+    <pre className="log" aria-label={`Recent log lines of ${p.id}`}>
+      {text}
+      {tail && !log.data?.lines.length ? `\n\nLast error output:\n${tail}` : ""}
+      {log.data?.path ? `\n\nFull log: ${log.data.path}` : ""}
+    </pre>
+  );
 }
 
 function ProviderRowView({ p, active }: { p: ProviderRow; active: boolean }) {
@@ -30,6 +45,7 @@ function ProviderRowView({ p, active }: { p: ProviderRow; active: boolean }) {
           <span className={`badge badge-cap ${stateBadge(p.state)}`}>{p.state.replace("_", " ")}</span>
           {p.installed_version && <span className="faint">v{p.installed_version}</span>}
           {p.source && <span className="faint">from source</span>}
+          {p.can_run === false && <span className="badge badge-danger">Can't run here</span>}
           {update && <span className="badge badge-warning">Update {update}</span>}
         </div>
         <div className="row" style={{ gap: 6 }}>
@@ -41,14 +57,10 @@ function ProviderRowView({ p, active }: { p: ProviderRow; active: boolean }) {
         </div>
       </div>
       {(p.error || failure?.message) && <span className="field-error">{p.error ?? failure?.message}</span>}
+      {p.can_run === false && p.reason && p.compatible !== false && <span className="field-error">{p.reason}</span>}
       {p.compatible === false && <span className="field-error">Incompatible: {p.compatibility ?? "its spec version is not supported"}. Update it.</span>}
       {updating && <InstallProgress providerId={p.id} update onDone={(ok, msg) => { setUpdating(false); toast(ok ? `${p.id} updated` : msg ?? "Update failed", ok ? "success" : "error"); }} />}
-      {showLog && (
-        <pre className="log" aria-label={`Recent log lines of ${p.id}`}>
-          {failure?.stderr_tail?.trim() || "No recent errors."}
-          {p.process?.log_path ? `\n\nFull log: ${p.process.log_path}` : ""}
-        </pre>
-      )}
+      {showLog && <RecentLog p={p} />}
     </li>
   );
 }
@@ -73,11 +85,6 @@ export function ProviderSection() {
           <ErrorNotice error={providers.error} title="Cannot read the providers" onRetry={() => void providers.refetch()} />
         ) : (
           <>
-            {!o?.api && (
-              <Notice kind="warning" title="Provider management is not available on this core yet">
-                It shows the providers it runs; installing, updating and switching arrive with the provider API.
-              </Notice>
-            )}
             {o && o.providers.length === 0 ? <p className="muted">No provider is installed.</p> : (
               <ul style={{ listStyle: "none", margin: 0, padding: 0 }}>
                 {o?.providers.map((p) => <ProviderRowView key={p.id} p={p} active={p.active ?? p.id === o.activeResolved} />)}

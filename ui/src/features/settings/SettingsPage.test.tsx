@@ -6,15 +6,28 @@ import { renderWithClient, stubFetch } from "../../test/utils";
 import SettingsPage from "./SettingsPage";
 
 describe("SettingsPage", () => {
-  it("switches the theme, shows the data folder, and says what the core lacks", async () => {
+  it("switches the theme, shows the data folder and the provider, and says what the core lacks", async () => {
     useUi.setState({ theme: "system" });
-    stubFetch({
+    const api = stubFetch({
       "GET /health": () => ({ status: "healthy", version: "0.1.0", data_dir: "/home/me/.local/share/voicebox" }),
-      "GET /providers": () => [{ id: "local", kind: "local", state: "ready" }],
+      "GET /providers/list": () => ({
+        active: "pytorch-cpu", active_resolved: "pytorch-cpu",
+        providers: [{ id: "pytorch-cpu", state: "ready", installed: false, source: true, active: true, can_run: true,
+          process: { failure: null, log_path: "/data/logs/providers/pytorch-cpu.log" } }],
+        support: {}, remote: { configured: false }, openai: { key_set: false },
+      }),
+      "GET /providers/{id}/log": () => ({ provider: "pytorch-cpu", path: "/data/logs/providers/pytorch-cpu.log", lines: ["piper loaded", "listening"] }),
+      "POST /providers/{id}/restart": () => ({ provider: "pytorch-cpu", state: "ready" }),
     });
     renderWithClient(<SettingsPage />);
     expect(await screen.findByText("/home/me/.local/share/voicebox")).toBeInTheDocument();
-    expect(await screen.findByText("Provider management is not available on this core yet")).toBeInTheDocument();
+    const row = await screen.findByText("from source");
+    expect(row).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Recent log" }));
+    expect(await screen.findByLabelText("Recent log lines of pytorch-cpu")).toHaveTextContent(/piper loaded\s*listening/);
+    expect(api.called("GET", "/providers/pytorch-cpu/log")[0]?.query.get("lines")).toBe("50");
+    await userEvent.click(screen.getByRole("button", { name: "Restart pytorch-cpu" }));
+    await waitFor(() => expect(api.called("POST", "/providers/pytorch-cpu/restart")).toHaveLength(1));
     expect(await screen.findByText(/does not offer \/models\/whisper yet/)).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "Dark" }));
     expect(useUi.getState().theme).toBe("dark");

@@ -1,6 +1,5 @@
 import { useEffect, useRef, useState } from "react";
-import { ApiError, api } from "../../api/client";
-import { installProvider, type InstallProgress as Progress } from "../../api/providers";
+import { cancelInstall, installProvider, type InstallProgress as Progress } from "../../api/providers";
 import { ProgressBar } from "../../components/Feedback";
 import { formatBytes, formatEta, formatSpeed } from "../../lib/format";
 import { useTransferRate } from "../../lib/rate";
@@ -32,12 +31,10 @@ export function InstallProgress({ providerId, update = false, onDone }: {
   const cancel = async () => {
     abort.current?.abort();
     try {
-      await api.post(`/providers/${providerId}/cancel`);
-      done.current(false, "Download cancelled.");
+      await cancelInstall(providerId);
+      done.current(false, "Download cancelled; nothing was changed.");
     } catch (err) {
-      done.current(false, err instanceof ApiError && err.missingEndpoint
-        ? "Stopped following the download. This core cannot cancel a download yet, so it finishes in the background."
-        : `Could not cancel: ${err instanceof Error ? err.message : String(err)}`);
+      done.current(false, `Could not cancel: ${err instanceof Error ? err.message : String(err)}`);
     }
   };
 

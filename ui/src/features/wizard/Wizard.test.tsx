@@ -61,7 +61,7 @@ describe("ProviderPicker", () => {
     renderWithClient(<ProviderPicker onFinished={onFinished} />);
     await userEvent.click(await screen.findByRole("radio", { name: /^PyTorch CPU/ }));
     await userEvent.click(screen.getByRole("button", { name: "Install PyTorch CPU" }));
-    expect(await screen.findByRole("heading", { name: "pytorch-cpu is installed and running" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { name: "pytorch-cpu is running and ready" })).toBeInTheDocument();
     expect(api.called("POST", "/providers/pytorch-cpu/install")).toHaveLength(1);
     expect(api.called("PUT", "/providers/selection")[0]?.body).toEqual({ provider: "pytorch-cpu" });
     expect(api.called("POST", "/providers/pytorch-cpu/start")).toHaveLength(1);
@@ -81,13 +81,36 @@ describe("ProviderPicker", () => {
     expect(screen.getByRole("radiogroup", { name: "Speech provider" })).toBeInTheDocument();
   });
 
-  it("says clearly when the core has no provider API yet", async () => {
-    stubFetch({ "GET /providers": () => [{ id: "local", kind: "local", state: "stopped" }] });
+  it("in a source checkout, uses PyTorch CPU without a download and starts it", async () => {
+    const source = {
+      active: "auto", active_resolved: "pytorch-cpu", auto_reason: "no provider is installed: running pytorch-cpu from the source",
+      providers: [{ id: "pytorch-cpu", state: "installed", installed: false, source: true, can_run: true, reason: "runs from the source checkout (nothing to download)" }],
+      support: {
+        "pytorch-cpu": { can_run: true, reason: "runs on any CPU" },
+        "pytorch-cuda": { can_run: false, reason: "needs an NVIDIA GPU with its driver installed (nvidia-smi not found)" },
+        mlx: { can_run: false, reason: "needs a Mac with Apple Silicon (M1 or later); this machine is linux/x86_64" },
+      },
+      remote: overview.remote, openai: overview.openai,
+    };
+    const api = stubFetch({
+      "GET /providers/list": () => source,
+      "PUT /providers/selection": () => ({ active: "pytorch-cpu" }),
+      "POST /providers/{id}/start": () => ({ provider: "pytorch-cpu", state: "ready" }),
+    });
     renderWithClient(<ProviderPicker />);
-    expect(await screen.findByText("This core does not offer the provider API yet")).toBeInTheDocument();
-    await userEvent.click(screen.getByRole("radio", { name: /^PyTorch CPU/ }));
-    await userEvent.click(screen.getByRole("button", { name: "Install PyTorch CPU" }));
-    expect(await screen.findByText(/does not offer the provider API yet \(\/providers\/list/)).toBeInTheDocument();
+    const cuda = await screen.findByRole("radio", { name: /^PyTorch CUDA/ });
+    await waitFor(() => expect(cuda).toBeDisabled());
+    expect(within(cuda).getByText(/Can't run here: needs an NVIDIA GPU/)).toBeInTheDocument();
+    expect(screen.getByRole("radio", { name: /^MLX/ })).toBeDisabled();
+    const cpu = screen.getByRole("radio", { name: /^PyTorch CPU/ });
+    expect(within(cpu).getByText("No download")).toBeInTheDocument();
+    expect(within(cpu).getByText("Installed")).toBeInTheDocument();
+    await userEvent.click(cpu);
+    await userEvent.click(screen.getByRole("button", { name: "Use PyTorch CPU" }));
+    expect(await screen.findByRole("heading", { name: "pytorch-cpu is running and ready" })).toBeInTheDocument();
+    expect(api.called("POST", "/providers/pytorch-cpu/install")).toHaveLength(0);
+    expect(api.called("PUT", "/providers/selection")[0]?.body).toEqual({ provider: "pytorch-cpu" });
+    expect(api.called("POST", "/providers/pytorch-cpu/start")).toHaveLength(1);
   });
 
   it("masks the OpenAI key and tests a remote server's connection", async () => {

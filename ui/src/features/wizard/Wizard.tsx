@@ -32,7 +32,6 @@ export function ProviderPicker({ embedded = false, onFinished }: { embedded?: bo
   const [choice, setChoice] = useState<OptionId>("auto");
   const [step, setStep] = useState<Step>({ kind: "choose" });
   const [failure, setFailure] = useState<string | null>(null);
-  const missing = providers.isSuccess && !providers.data.api;
   const option = OPTIONS.find((o) => o.id === choice) ?? OPTIONS[0]!;
   const state = optionState(option, providers.data);
 
@@ -63,10 +62,6 @@ export function ProviderPicker({ embedded = false, onFinished }: { embedded?: bo
   const target = choice === "auto" ? autoTarget(providers.data) : choice;
   const install = () => {
     setFailure(null);
-    if (!providers.data?.api) {
-      setFailure("This core does not offer the provider API yet (/providers/list, /providers/{id}/install). Update the core to install providers from here.");
-      return;
-    }
     if (state.ready) activate(choice, target);
     else setStep({ kind: "installing", id: target });
   };
@@ -82,7 +77,7 @@ export function ProviderPicker({ embedded = false, onFinished }: { embedded?: bo
     return (
       <div className="stack" style={{ alignItems: "center", textAlign: "center", padding: "12px 0" }}>
         <span className="badge badge-success" style={{ fontSize: 13 }}><Icon name="check" /> Ready</span>
-        <h2>{step.id} is installed and running</h2>
+        <h2>{step.id} is running and ready</h2>
         <p className="muted">You can change this any time in Settings → Provider.</p>
         <button type="button" className="btn btn-primary btn-lg" onClick={onFinished}>Start using Voicebox</button>
       </div>
@@ -91,13 +86,7 @@ export function ProviderPicker({ embedded = false, onFinished }: { embedded?: bo
   return (
     <div className="stack" style={{ gap: 16 }}>
       {providers.isPending && <Skeleton lines={2} />}
-      {missing && (
-        <Notice kind="warning" title="This core does not offer the provider API yet">
-          Installing and switching providers arrives with a core update. Until then the built-in CPU
-          provider is used; descriptions below are shown without this machine's details.
-        </Notice>
-      )}
-      {providers.isError && !missing && <ErrorNotice error={providers.error} title="Cannot read the providers" onRetry={() => void providers.refetch()} />}
+      {providers.isError && <ErrorNotice error={providers.error} title="Cannot read the providers" onRetry={() => void providers.refetch()} />}
       <div className="options" role="radiogroup" aria-label="Speech provider">
         {OPTIONS.map((o) => (
           <OptionCard key={o.id} option={o} state={optionState(o, providers.data)} selected={choice === o.id}

@@ -27,16 +27,20 @@ export const OPTIONS: ProviderOption[] = [
 
 export interface OptionState {
   entry: ProviderRow | undefined;
-  /** null: unknown (the core cannot tell us yet). */
+  /** null: unknown (e.g. while the list loads). */
   canRun: boolean | null;
   reason: string | null;
   sizeBytes: number | null;
   ready: boolean;
 }
 
-/** The local provider Auto stands for on this machine. */
+const isLocal = (id: string | null | undefined): id is string => Boolean(id) && id !== "remote" && id !== "openai";
+
+/** The local provider Auto stands for on this machine: what Auto runs now when it runs
+ * something local, else the release index's recommendation for this machine, else the CPU one. */
 export function autoTarget(o: Overview | undefined): string {
-  if (o?.active === "auto" && o.activeResolved && o.activeResolved !== "remote" && o.activeResolved !== "openai") return o.activeResolved;
+  if (o?.active === "auto" && isLocal(o.activeResolved)) return o.activeResolved;
+  if (isLocal(o?.recommended?.provider)) return o.recommended.provider;
   return "pytorch-cpu";
 }
 
@@ -51,18 +55,16 @@ export function optionState(option: ProviderOption, o: Overview | undefined): Op
   const id = option.id === "auto" ? autoTarget(o) : option.id;
   const entry = o.providers.find((p: ProviderRow) => p.id === id);
   const ready = Boolean(entry && (entry.installed || entry.source) && READY.has(entry.state));
+  const sizeBytes = entry?.source && !entry.installed ? 0 : entry?.download_bytes ?? null;
   if (option.id === "auto") {
-    return {
-      entry, ready,
-      canRun: o.api ? true : null,
-      reason: o.api ? `Picks ${id}${o.autoReason ? `: ${o.autoReason}` : ""}` : null,
-      sizeBytes: entry?.download_bytes ?? null,
-    };
+    const why = o.autoReason ?? o.recommended?.reason ?? null;
+    return { entry, ready, canRun: true, reason: `Picks ${id}${why ? `: ${why}` : ""}`, sizeBytes };
   }
-  const canRun = entry?.can_run ?? (entry?.compatible === false ? false : null);
+  const support = o.support[id];
+  const canRun = entry?.can_run ?? support?.can_run ?? (entry?.compatible === false ? false : null);
   return {
     entry, ready, canRun,
-    reason: entry?.reason ?? entry?.compatibility ?? null,
-    sizeBytes: entry?.download_bytes ?? null,
+    reason: entry?.reason ?? support?.reason ?? entry?.compatibility ?? null,
+    sizeBytes,
   };
 }

@@ -1,0 +1,111 @@
+"""Response shapes of the routes the UI uses most, declared in the OpenAPI schema so the UI's
+generated types follow the core. Routes name them in `responses={200: ...}` (documentation
+only: the handlers keep returning plain dicts, so no per-response validation cost); a test
+validates real responses against these models, so they cannot drift."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from core.store.models import GenerationStatus, VoiceType
+from provider_sdk.models import EngineInfo
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ProfileOut(Out):
+    id: int
+    name: str
+    description: str
+    voice_type: VoiceType
+    language: str
+    preset_engine: str | None
+    preset_voice: str | None
+    default_engine: str | None
+    created_at: datetime
+    updated_at: datetime
+    sample_count: int
+
+
+class SampleOut(Out):
+    id: int
+    profile_id: int
+    original_format: str
+    reference_text: str
+    duration: float
+    sample_rate: int
+    content_hash: str
+    created_at: datetime
+    audio_url: str
+
+
+class GenerationOut(Out):
+    id: int
+    profile_id: int | None
+    profile_name: str
+    text: str
+    language: str
+    seed: int | None
+    engine: str | None
+    model_size: str | None
+    provider: str
+    instruct: str | None
+    normalize: bool
+    status: GenerationStatus
+    error: str | None
+    error_code: str | None
+    group_id: str | None
+    favourite: bool
+    audio_url: str | None
+    duration: float | None
+    sample_rate: int | None
+    version_count: int
+    created_at: datetime
+    started_at: datetime | None
+    completed_at: datetime | None
+    queue_wait_ms: float | None
+    prompt_ms: float | None
+    synth_ms: float | None
+    rtf: float | None
+
+
+class GenerateOut(Out):
+    group_id: str | None
+    generations: list[GenerationOut]
+
+
+class HistoryPage(Out):
+    items: list[GenerationOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class DescribedEngine(EngineInfo):
+    provider: str
+    """The provider that serves this engine."""
+
+
+class DescribeOut(Out):
+    provider: str | None
+    """The active provider (resolved: Auto shows the local provider it stands for)."""
+    engines: list[DescribedEngine]
+
+
+class HealthOut(Out):
+    status: str
+    version: str
+    data_dir: str
+    queue: int
+    transcriber_loaded: bool
+    providers: list[dict[str, Any]]
+
+
+def doc(model: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route whose `status` body is `model` (a model or `list[model]`)."""
+    return {status: {"model": model, "description": "OK"}}
