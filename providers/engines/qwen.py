@@ -44,7 +44,7 @@ from provider_sdk.errors import (
 )
 from provider_sdk.models import Progress, VoicePrompt
 from provider_sdk.text import split_text
-from providers.engines.qwen_download import DownloadState, download, local_folder
+from providers.engines.qwen_download import ModelFetcher
 from providers.engines.qwen_prompts import (
     PromptData,
     check_embedding_size,
@@ -109,9 +109,7 @@ class QwenEngine:
         self._model: Any = None
         self._size: str | None = None
         self._placement: Any = None
-        self._download: DownloadState | None = None
-        self._download_dir: Path | None = None
-        self._cancel = threading.Event()
+        self._fetcher = ModelFetcher(ENGINE, self.data_dir)
         self._lock = threading.Lock()
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -136,28 +134,15 @@ class QwenEngine:
 
     def model_folder(self, config: ModelConfig) -> Path:
         """The model's folder on disk, downloading it first when needed."""
-        assert config.hub_repo_id is not None
-        found = local_folder(config.hub_repo_id, self.data_dir)
-        if found is not None:
-            return found
-        self._cancel.clear()
-        self._download = DownloadState(ENGINE, config.model_size, config.hub_repo_id)
-        self._download_dir = self.data_dir / config.hub_repo_id.split("/")[-1]
-        try:
-            return download(config.hub_repo_id, self.data_dir, self._download, self._cancel)
-        finally:
-            self._download = None
+        return self._fetcher.folder(config.model_size, config.hub_repo_id)
 
     def cancel_download(self) -> None:
         """Stop a running download after the current file (partial files are kept)."""
-        self._cancel.set()
+        self._fetcher.cancel()
 
     def progress(self) -> Progress | None:
         """Byte progress of a running download, for /tts/status; None otherwise."""
-        state, folder = self._download, self._download_dir
-        if state is None or folder is None:
-            return None
-        return state.progress(folder)
+        return self._fetcher.progress()
 
     def unload(self) -> None:
         if self._model is None:
@@ -174,10 +159,7 @@ class QwenEngine:
         return self._size
 
     def is_downloaded(self, model_size: str) -> bool:
-        config = self.registry.get(model_size)
-        return config.hub_repo_id is not None and (
-            local_folder(config.hub_repo_id, self.data_dir) is not None
-        )
+        return self._fetcher.has(self.registry.get(model_size).hub_repo_id)
 
     def _resident(self, model_size: str) -> Any:
         if self._size != model_size or self._model is None:

@@ -143,3 +143,41 @@ def download(repo_id: str, data_dir: Path, state: DownloadState, cancel: threadi
     (target / COMPLETE_MARKER).write_text(f"{repo_id}\n")
     log.info("downloaded %s in %.0f s", repo_id, time.monotonic() - started)
     return target
+
+
+class ModelFetcher:
+    """One engine's model folders: found on disk, or downloaded with byte progress and a
+    cancel that takes effect between files. Shared by the PyTorch and MLX Qwen engines."""
+
+    def __init__(self, engine: str, data_dir: Path) -> None:
+        self.engine = engine
+        self.data_dir = data_dir
+        self._state: DownloadState | None = None
+        self._folder: Path | None = None
+        self._cancel = threading.Event()
+
+    def has(self, repo_id: str | None) -> bool:
+        return repo_id is not None and local_folder(repo_id, self.data_dir) is not None
+
+    def folder(self, model_size: str, repo_id: str | None) -> Path:
+        """The model's folder on disk, downloading it first when needed."""
+        assert repo_id is not None, f"{self.engine}/{model_size} has no hub repo"
+        found = local_folder(repo_id, self.data_dir)
+        if found is not None:
+            return found
+        self._cancel.clear()
+        self._state = DownloadState(self.engine, model_size, repo_id)
+        self._folder = self.data_dir / repo_id.split("/")[-1]
+        try:
+            return download(repo_id, self.data_dir, self._state, self._cancel)
+        finally:
+            self._state = None
+
+    def cancel(self) -> None:
+        """Stop a running download after the current file (partial files are kept)."""
+        self._cancel.set()
+
+    def progress(self) -> Progress | None:
+        """Byte progress of a running download, for /tts/status; None otherwise."""
+        state, folder = self._state, self._folder
+        return None if state is None or folder is None else state.progress(folder)

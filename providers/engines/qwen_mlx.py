@@ -22,7 +22,6 @@ import binascii
 import contextlib
 import secrets
 import sys
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -33,7 +32,6 @@ import numpy as np
 from provider_sdk.audio import join_chunks, trim_trailing_silence
 from provider_sdk.engine import (
     AudioArray,
-    ModelConfig,
     ModelRegistry,
     ReferenceClip,
     SynthesisRequest,
@@ -48,7 +46,7 @@ from provider_sdk.errors import (
 from provider_sdk.models import Progress, VoicePrompt
 from provider_sdk.text import split_text
 from providers.engines.qwen import MAX_CHUNK_CHARS, check_request
-from providers.engines.qwen_download import DownloadState, download, local_folder
+from providers.engines.qwen_download import ModelFetcher
 from providers.engines.qwen_mlx_layout import MLX_LAYOUT_MARKER
 from providers.engines.qwen_prompts import blob_metadata, combine_clips, prepare_clip
 from providers.engines.qwen_registry import CONFIGS, KIND_BY_SIZE, SAMPLE_RATE, qwen_language
@@ -102,16 +100,14 @@ class QwenMlxEngine:
         self.max_chunk_chars = max_chunk_chars
         self._model: Any = None
         self._size: str | None = None
-        self._download: DownloadState | None = None
-        self._download_dir: Path | None = None
-        self._cancel = threading.Event()
+        self._fetcher = ModelFetcher(ENGINE, self.data_dir)
 
     def load(self, model_size: str) -> None:
         config = self.registry.get(model_size)
         if self._size == config.model_size:
             return
         self.unload()
-        folder = self._folder(config)
+        folder = self._fetcher.folder(config.model_size, config.hub_repo_id)
         from mlx_audio.tts.utils import load
 
         # mlx-audio prints progress on stdout, which carries the provider's handshake.
@@ -122,25 +118,13 @@ class QwenMlxEngine:
             raise Unprocessable(f"{folder} holds a {kind} model, not {config.model_size}")
         self._model, self._size = model, config.model_size
 
-    def _folder(self, config: ModelConfig) -> Path:
-        assert config.hub_repo_id is not None
-        found = local_folder(config.hub_repo_id, self.data_dir)
-        if found is not None:
-            return found
-        self._cancel.clear()
-        self._download = DownloadState(ENGINE, config.model_size, config.hub_repo_id)
-        self._download_dir = self.data_dir / config.hub_repo_id.split("/")[-1]
-        try:
-            return download(config.hub_repo_id, self.data_dir, self._download, self._cancel)
-        finally:
-            self._download = None
-
     def cancel_download(self) -> None:
-        self._cancel.set()
+        """Stop a running download after the current file (partial files are kept)."""
+        self._fetcher.cancel()
 
     def progress(self) -> Progress | None:
-        state, folder = self._download, self._download_dir
-        return None if state is None or folder is None else state.progress(folder)
+        """Byte progress of a running download, for /tts/status; None otherwise."""
+        return self._fetcher.progress()
 
     def unload(self) -> None:
         if self._model is None:
@@ -160,8 +144,7 @@ class QwenMlxEngine:
         return self._size
 
     def is_downloaded(self, model_size: str) -> bool:
-        repo = self.registry.get(model_size).hub_repo_id
-        return repo is not None and local_folder(repo, self.data_dir) is not None
+        return self._fetcher.has(self.registry.get(model_size).hub_repo_id)
 
     # -- voice prompts: the prepared reference clip itself ----------------------------------
 
