@@ -79,8 +79,7 @@ def describe(target: Target) -> None:
 @check
 def auth_missing_token(target: Target) -> None:
     """Every endpoint refuses a request without a token with 401."""
-    bare = httpx.Client(base_url=target.url, trust_env=False, timeout=30)
-    with bare:
+    with target.client(None) as bare:
         for method, path in [
             ("GET", "/tts/health"),
             ("GET", "/tts/describe"),
@@ -92,12 +91,7 @@ def auth_missing_token(target: Target) -> None:
 @check
 def auth_wrong_token(target: Target) -> None:
     """A wrong token gets 401."""
-    with httpx.Client(
-        base_url=target.url,
-        trust_env=False,
-        timeout=30,
-        headers={"Authorization": "Bearer not-the-token"},
-    ) as wrong:
+    with target.client("Bearer not-the-token") as wrong:
         expect_error(wrong.get("/tts/status"), (401,))
         expect_error(wrong.post("/tts/generate", json={"text": "hi"}), (401,))
 

@@ -29,17 +29,26 @@ class Target:
     url: str
     token: str
     timeout: float = 300.0
+    verify: bool | str = True
+    """TLS verification: True, False, or a CA bundle path (for a provider with a private CA)."""
     _client: httpx.Client | None = field(default=None, repr=False)
+
+    def client(self, authorization: str | None) -> httpx.Client:
+        """A new client for this provider sending `authorization` (None: no header)."""
+        headers = {"Authorization": authorization} if authorization is not None else {}
+        return httpx.Client(
+            base_url=self.url.rstrip("/"),
+            headers=headers,
+            timeout=self.timeout,
+            trust_env=False,
+            verify=self.verify,
+        )
 
     @property
     def http(self) -> httpx.Client:
+        """The client with the right token, shared by the checks."""
         if self._client is None:
-            self._client = httpx.Client(
-                base_url=self.url.rstrip("/"),
-                headers={"Authorization": f"Bearer {self.token}"},
-                timeout=self.timeout,
-                trust_env=False,
-            )
+            self._client = self.client(f"Bearer {self.token}")
         return self._client
 
     def close(self) -> None:
