@@ -60,39 +60,33 @@ def check_profile_fields(
         )
 
 
-def create_profile(session: Session, **fields: object) -> Profile:
-    profile = Profile(**fields)  # type: ignore[arg-type]
+def _save(session: Session, profile: Profile) -> Profile:
+    """Validate and commit a new or changed profile; a taken name is a 409 on `name`."""
     check_profile_fields(profile.voice_type, profile.preset_engine, profile.preset_voice)
+    name = profile.name  # read now: a rollback expires the object back to its stored name
     session.add(profile)
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
         raise ConflictError(
-            f"a profile named {profile.name!r} already exists; pick another name",
+            f"a profile named {name!r} already exists; pick another name",
             field="name",
         ) from None
     session.refresh(profile)
     return profile
+
+
+def create_profile(session: Session, **fields: object) -> Profile:
+    return _save(session, Profile(**fields))  # type: ignore[arg-type]
 
 
 def update_profile(session: Session, profile_id: int, **fields: object) -> Profile:
     profile = get_profile(session, profile_id)
     for key, value in fields.items():
         setattr(profile, key, value)
-    check_profile_fields(profile.voice_type, profile.preset_engine, profile.preset_voice)
     profile.updated_at = _now()
-    session.add(profile)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        raise ConflictError(
-            f"a profile named {fields.get('name')!r} already exists; pick another name",
-            field="name",
-        ) from None
-    session.refresh(profile)
-    return profile
+    return _save(session, profile)
 
 
 def delete_profile(core: Core, session: Session, profile_id: int) -> None:

@@ -43,6 +43,11 @@ def test_profile_crud_and_unique_names(bare_core: CoreServer) -> None:
     assert preset.status_code == 422 and "preset_voice" in preset.json()["error"]["message"]
     renamed = bare_core.http.patch(f"/profiles/{made['id']}", json={"name": "Ada L"})
     assert renamed.json()["name"] == "Ada L"
+    other = _profile(bare_core, "Grace")
+    clash = bare_core.http.patch(f"/profiles/{other['id']}", json={"name": "Ada L"})
+    assert clash.status_code == 409
+    assert "'Ada L' already exists" in clash.json()["error"]["message"]  # the name asked for
+    assert bare_core.http.get(f"/profiles/{other['id']}").json()["name"] == "Grace"
     assert [p["name"] for p in bare_core.http.get("/profiles").json()] == ["Ada L"]
     assert bare_core.http.delete(f"/profiles/{made['id']}").status_code == 204
     missing = bare_core.http.get(f"/profiles/{made['id']}")
