@@ -48,7 +48,7 @@ def test_profile_crud_and_unique_names(bare_core: CoreServer) -> None:
     assert clash.status_code == 409
     assert "'Ada L' already exists" in clash.json()["error"]["message"]  # the name asked for
     assert bare_core.http.get(f"/profiles/{other['id']}").json()["name"] == "Grace"
-    assert [p["name"] for p in bare_core.http.get("/profiles").json()] == ["Ada L"]
+    assert [p["name"] for p in bare_core.http.get("/profiles").json()] == ["Ada L", "Grace"]
     assert bare_core.http.delete(f"/profiles/{made['id']}").status_code == 204
     missing = bare_core.http.get(f"/profiles/{made['id']}")
     assert missing.status_code == 404 and "does not exist" in missing.json()["error"]["message"]
