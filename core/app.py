@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from core import __version__
 from core.api import errors
 from core.api.generations import router as generations_router
+from core.api.models import router as models_router
 from core.api.openai import router as openai_router
 from core.api.profiles import router as profiles_router
 from core.api.providers import router as providers_router
@@ -94,6 +95,7 @@ def create_app(
         transcribe_router,
         openai_router,
         providers_router,
+        models_router,
     ):
         app.include_router(router)
     app.add_middleware(

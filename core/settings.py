@@ -6,6 +6,7 @@ The settings file is `VOICEBOX_SETTINGS_FILE` when set, else `<data dir>/setting
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -26,9 +27,9 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("VOICEBOX_DATA_DIR") or user_data_dir("voicebox", "voicebox"))
 
 
-def _settings_file() -> Path:
+def _settings_file(data_dir: Path | None = None) -> Path:
     explicit = os.environ.get("VOICEBOX_SETTINGS_FILE")
-    return Path(explicit) if explicit else default_data_dir() / "settings.json"
+    return Path(explicit) if explicit else (data_dir or default_data_dir()) / "settings.json"
 
 
 class Settings(BaseSettings):
@@ -83,7 +84,9 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        path = _settings_file()
+        # `Settings(data_dir=...)` (e.g. `voicebox serve --data-dir`) reads that folder's file.
+        given = getattr(init_settings, "init_kwargs", {}).get("data_dir")
+        path = _settings_file(Path(given).expanduser() if given else None)
         if path.is_file():
             sources.append(JsonConfigSettingsSource(settings_cls, json_file=path))
         return tuple(sources)
@@ -117,6 +120,26 @@ def host_is_loopback(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+def save_setting(settings: Settings, key: str, value: Any) -> Path:
+    """Write one key into the settings file (`VOICEBOX_SETTINGS_FILE`, else
+    `<data dir>/settings.json`), keeping the other keys; written to a temp name and renamed.
+    A `VOICEBOX_*` environment variable still wins over the file at the next start."""
+    path = _settings_file(settings.data_dir)
+    current: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            loaded = json.loads(path.read_text(encoding="utf-8") or "{}")
+            current = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError):
+            current = {}
+    current[key] = value
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".tmp-{path.name}")
+    tmp.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -109,3 +109,20 @@ class HealthOut(Out):
 def doc(model: Any, status: int = 200) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route whose `status` body is `model` (a model or `list[model]`)."""
     return {status: {"model": model, "description": "OK"}}
+
+
+class WhisperModelOut(Out):
+    name: str
+    repo_id: str
+    size_mb: int
+    languages: str
+    packaged: bool
+    downloaded: bool
+    downloading: bool
+    active: bool
+
+
+class WhisperModelList(Out):
+    models: list[WhisperModelOut]
+    active: str
+    models_dir: str

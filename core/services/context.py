@@ -15,6 +15,7 @@ from core.services.events import EventBus
 from core.services.generation import recover
 from core.services.queue import GenerationQueue
 from core.services.transcription import Transcriber
+from core.services.whisper_models import WhisperModels, models_dir
 from core.settings import Settings
 from core.store.db import make_engine, migrate
 from core.tts.base import TTSProvider
@@ -47,6 +48,7 @@ class Core:
     files: FileStore = field(init=False)
     events: EventBus = field(init=False)
     transcriber: Transcriber = field(init=False)
+    whisper_models: WhisperModels = field(init=False)
     providers: ProviderRouter = field(init=False)
     manager: ProviderManager | None = field(init=False, default=None)
     queue: GenerationQueue = field(init=False)
@@ -61,8 +63,12 @@ class Core:
         core.files = FileStore(Path(settings.data_dir))
         core.events = EventBus()
         core.transcriber = Transcriber(
-            settings.whisper_model, settings.whisper_threads, settings.whisper_idle_s
+            settings.whisper_model,
+            settings.whisper_threads,
+            settings.whisper_idle_s,
+            models_dir(settings.data_dir),
         )
+        core.whisper_models = WhisperModels(core)
         if providers is None:
             providers, core.manager = default_providers(settings)
         core.providers = ProviderRouter(providers)
@@ -81,6 +87,7 @@ class Core:
         )
 
     async def close(self) -> None:
+        self.whisper_models.close()
         await self.queue.close()
         await self.transcriber.close()
         await self.providers.stop_all()

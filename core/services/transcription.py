@@ -54,8 +54,16 @@ def packaged_model_path() -> Path:
 
 
 class Transcriber:
-    def __init__(self, model: str = "tiny.en", threads: int = 2, idle_s: float = 300.0) -> None:
+    def __init__(
+        self,
+        model: str = "tiny.en",
+        threads: int = 2,
+        idle_s: float = 300.0,
+        models_dir: Path | None = None,
+    ) -> None:
         self.model_name = model
+        self.models_dir = models_dir
+        """Where downloaded registry models live (`<data dir>/models/whisper`)."""
         self.threads = threads
         self.idle_s = idle_s
         self._model: Any = None
@@ -70,7 +78,22 @@ class Transcriber:
     def _model_source(self) -> str:
         if self.model_name == "tiny.en":
             return str(packaged_model_path())
+        if self.models_dir is not None:
+            from core.services.whisper_models import REGISTRY, is_complete
+
+            local = self.models_dir / self.model_name
+            if self.model_name in REGISTRY and is_complete(local):
+                return str(local)
         return self.model_name
+
+    def use(self, model: str) -> None:
+        """Switch models: the loaded one is dropped and the next call loads `model`."""
+        with self._lock:
+            if model != self.model_name:
+                self.model_name = model
+                self._model = None
+                gc.collect()
+                log.info("whisper model switched to %s", model)
 
     def _load(self) -> Any:
         if self._model is None:

@@ -34,7 +34,14 @@ def keyring_usable() -> bool:
 class SecretStore:
     def __init__(self, data_dir: Path, *, use_keyring: bool | None = None) -> None:
         self.path = data_dir / "secrets.json"
-        self.use_keyring = keyring_usable() if use_keyring is None else use_keyring
+        self._use_keyring = use_keyring
+
+    @property
+    def use_keyring(self) -> bool:
+        """Decided on first use: probing keyring's backends costs ~0.3 s of start-up."""
+        if self._use_keyring is None:
+            self._use_keyring = keyring_usable()
+        return self._use_keyring
 
     @property
     def backend(self) -> str:

@@ -261,6 +261,10 @@ describe("Voicebox UI end to end", { timeout: 300_000 }, () => {
     await cpu.getByText(/^(ready|busy)$/).waitFor();
     await cpu.getByRole("button", { name: "Recent log" }).click();
     await page.getByLabel("Recent log lines of pytorch-cpu").getByText(/Full log: .*pytorch-cpu\.log/).waitFor();
+    const tiny = page.locator('[data-testid="whisper-row"][data-name="tiny.en"]');
+    await tiny.getByText("In use").waitFor();
+    await tiny.getByText("Built in").waitFor();
+    await page.locator('[data-testid="whisper-row"][data-name="base.en"]').getByRole("button", { name: "Download base.en" }).waitFor();
     await page.waitForTimeout(300); // let the colour transitions finish before the picture
     await shot("11-settings-dark");
     await nav("Voices");

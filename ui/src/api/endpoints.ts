@@ -1,7 +1,7 @@
 // Every core route the UI calls, so a test can hold them against the core's OpenAPI
-// schema (ui/openapi.json). `pending` marks routes of issues not landed yet (Whisper model
-// management): the UI shows a clear "not available" state for them, and the test starts
-// checking them the moment they appear in the schema.
+// schema (ui/openapi.json). `pending` marks routes of issues not landed yet (none now): the
+// UI shows a clear "not available" state for them, and the test starts checking them the
+// moment they appear in the schema.
 export interface Endpoint {
   method: "get" | "post" | "put" | "patch" | "delete";
   path: string;
@@ -32,9 +32,11 @@ export const ENDPOINTS: Endpoint[] = [
   { method: "get", path: "/history" },
   { method: "get", path: "/events" },
   { method: "get", path: "/describe" },
-  { method: "get", path: "/models/whisper", pending: "Whisper models (issue 4 item 4)" },
-  { method: "post", path: "/models/whisper/{name}/download", pending: "Whisper models (issue 4 item 4)" },
-  { method: "delete", path: "/models/whisper/{name}", pending: "Whisper models (issue 4 item 4)" },
+  { method: "get", path: "/history/stats" },
+  { method: "get", path: "/models/whisper" },
+  { method: "post", path: "/models/whisper/{name}/download" },
+  { method: "delete", path: "/models/whisper/{name}" },
+  { method: "put", path: "/models/whisper/active" },
   { method: "get", path: "/providers/list" },
   { method: "post", path: "/providers/{provider_id}/install" },
   { method: "post", path: "/providers/{provider_id}/update" },

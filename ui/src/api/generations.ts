@@ -1,6 +1,6 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Query } from "./client";
-import { FINAL_STATUSES, type Describe, type FavouriteInput, type GenerateInput, type Generation, type HistoryPage, type HistoryQuery, type PresetVoice } from "./types";
+import { FINAL_STATUSES, type Describe, type FavouriteInput, type GenerateInput, type Generation, type HistoryPage, type HistoryQuery, type HistoryStats, type PresetVoice } from "./types";
 
 export const genKeys = {
   history: ["history"] as const,
@@ -17,6 +17,15 @@ export function useHistory(q: HistoryQuery) {
     queryKey: genKeys.page(q),
     queryFn: ({ signal }) => api.get<HistoryPage>("/history", q as unknown as Query, signal),
     placeholderData: keepPreviousData,
+  });
+}
+
+/** Counts by status and engine (the History engine filter offers the engines found here). */
+export function useHistoryStats() {
+  return useQuery({
+    queryKey: [...genKeys.history, "stats"],
+    queryFn: ({ signal }) => api.get<HistoryStats>("/history/stats", undefined, signal),
+    staleTime: 30_000,
   });
 }
 

@@ -245,6 +245,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models/whisper": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Models */
+        get: operations["list_models_models_whisper_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/whisper/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete */
+        delete: operations["delete_models_whisper__name__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/whisper/{name}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Download
+         * @description Streams `progress` ({downloaded_bytes, total_bytes, file}), then `done` or `error`.
+         *     Offline or an unreachable hub answers 503 at once, before any stream starts.
+         */
+        post: operations["download_models_whisper__name__download_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/whisper/active": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Activate */
+        put: operations["activate_models_whisper_active_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/presets": {
         parameters: {
             query?: never;
@@ -654,6 +726,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** ActiveBody */
+        ActiveBody: {
+            /**
+             * Name
+             * @description a downloaded (or the packaged) model
+             */
+            name: string;
+        };
         /** Body_add_sample_profiles__profile_id__samples_post */
         Body_add_sample_profiles__profile_id__samples_post: {
             /**
@@ -1105,6 +1185,34 @@ export interface components {
          * @enum {string}
          */
         VoiceType: "cloned" | "preset" | "designed";
+        /** WhisperModelList */
+        WhisperModelList: {
+            /** Active */
+            active: string;
+            /** Models */
+            models: components["schemas"]["WhisperModelOut"][];
+            /** Models Dir */
+            models_dir: string;
+        };
+        /** WhisperModelOut */
+        WhisperModelOut: {
+            /** Active */
+            active: boolean;
+            /** Downloaded */
+            downloaded: boolean;
+            /** Downloading */
+            downloading: boolean;
+            /** Languages */
+            languages: string;
+            /** Name */
+            name: string;
+            /** Packaged */
+            packaged: boolean;
+            /** Repo Id */
+            repo_id: string;
+            /** Size Mb */
+            size_mb: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -1547,6 +1655,121 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    list_models_models_whisper_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhisperModelList"];
+                };
+            };
+        };
+    };
+    delete_models_whisper__name__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a registry name, e.g. base.en */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_models_whisper__name__download_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a registry name, e.g. base.en */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    activate_models_whisper_active_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActiveBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhisperModelList"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

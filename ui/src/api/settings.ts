@@ -1,14 +1,24 @@
+// Health and the Whisper (transcription) models, as core/api/models.py defines them:
+//   GET    /models/whisper                  rows (packaged tiny.en + the registry), active
+//   POST   /models/whisper/{name}/download  event stream: progress…, then done | error;
+//                                           closing the stream cancels the download
+//   DELETE /models/whisper/{name}           409 for the packaged or the active model
+//   PUT    /models/whisper/active {name}    the transcriber switches (persisted by the core)
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./client";
-import type { Health } from "./types";
+import { postEventStream } from "./sse";
+import type { Health, WhisperModel, WhisperModelList } from "./types";
 
-export interface WhisperModel {
+export type { WhisperModel };
+
+export interface WhisperProgress {
   name: string;
-  size_mb?: number | null;
-  downloaded: boolean;
-  packaged?: boolean;
-  active?: boolean;
+  done: number;
+  total: number | null;
+  file: string;
 }
+
+const whisperKey = ["models", "whisper"] as const;
 
 export function useHealth() {
   return useQuery({
@@ -21,18 +31,44 @@ export function useHealth() {
 
 export function useWhisperModels() {
   return useQuery({
-    queryKey: ["models", "whisper"],
-    queryFn: ({ signal }) => api.get<WhisperModel[] | { models: WhisperModel[] }>("/models/whisper", undefined, signal),
-    select: (d) => (Array.isArray(d) ? d : d.models),
+    queryKey: whisperKey,
+    queryFn: ({ signal }) => api.get<WhisperModelList>("/models/whisper", undefined, signal),
     retry: false,
   });
 }
 
-export function useModelAction() {
+const modelPath = (name: string) => `/models/whisper/${encodeURIComponent(name)}`;
+
+export function useDeleteWhisperModel() {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ name, action }: { name: string; action: "download" | "delete" }) =>
-      action === "delete" ? api.del(`/models/whisper/${encodeURIComponent(name)}`) : api.post(`/models/whisper/${encodeURIComponent(name)}/download`),
-    onSettled: () => qc.invalidateQueries({ queryKey: ["models"] }),
+    mutationFn: (name: string) => api.del(modelPath(name)),
+    onSettled: () => qc.invalidateQueries({ queryKey: whisperKey }),
   });
+}
+
+export function useActivateWhisperModel() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => api.put<WhisperModelList>("/models/whisper/active", { name }),
+    onSuccess: (data) => qc.setQueryData(whisperKey, data),
+    onSettled: () => qc.invalidateQueries({ queryKey: whisperKey }),
+  });
+}
+
+/** Download a model, reporting byte progress; resolves when done, throws the core's message.
+ * Aborting `signal` closes the stream, which cancels the download in the core. */
+export async function downloadWhisperModel(name: string, onProgress: (p: WhisperProgress) => void, signal?: AbortSignal): Promise<void> {
+  let failure: string | null = null;
+  let done = false;
+  await postEventStream(`${modelPath(name)}/download`, (e) => {
+    const data = JSON.parse(e.data) as Record<string, unknown>;
+    if (e.event === "progress") {
+      const total = typeof data.total_bytes === "number" && data.total_bytes > 0 ? data.total_bytes : null;
+      onProgress({ name, done: Number(data.downloaded_bytes ?? 0), total, file: typeof data.file === "string" ? data.file : "" });
+    } else if (e.event === "done") done = true;
+    else if (e.event === "error") failure = typeof data.message === "string" ? data.message : "The download failed.";
+  }, signal);
+  if (failure) throw new Error(failure);
+  if (!done) throw new Error(`The download of ${name} stopped before it finished; start it again to resume.`);
 }

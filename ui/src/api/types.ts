@@ -29,6 +29,9 @@ export interface HistoryQuery {
   profile_id?: number;
   status?: GenerationStatus;
   engine?: string;
+  /** ISO datetimes (UTC): created at or after / at or before. */
+  since?: string;
+  until?: string;
   favourite?: boolean;
   limit: number;
   offset: number;
@@ -54,3 +57,11 @@ export interface Transcript {
 }
 
 export type Health = Schemas["HealthOut"];
+
+export type WhisperModel = Schemas["WhisperModelOut"];
+export type WhisperModelList = Schemas["WhisperModelList"];
+
+export interface HistoryStats {
+  total: number;
+  by_engine: Record<string, number>;
+}

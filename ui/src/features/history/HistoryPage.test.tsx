@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { makeGeneration, makeProfile, renderWithClient, stubFetch } from "../../test/utils";
@@ -54,5 +54,38 @@ describe("HistoryPage", () => {
     stubFetch({ "GET /profiles": () => [], "GET /history": () => new Response(JSON.stringify({ error: { code: "x", message: "database is locked" } }), { status: 503, headers: { "content-type": "application/json" } }) });
     renderWithClient(<HistoryPage />);
     expect(await screen.findByText("database is locked")).toBeInTheDocument();
+  });
+
+  it("filters by engine (engines found in history) and by a date range of local days", async () => {
+    const api = stubFetch({
+      "GET /profiles": () => [makeProfile()],
+      "GET /history/stats": () => ({ total: 3, by_engine: { qwen: 1, piper: 2 }, by_status: {} }),
+      "GET /history": (c) => {
+        const items = [makeGeneration({ id: 1, text: "Piper line", engine: "piper" }), makeGeneration({ id: 2, text: "Qwen line", engine: "qwen" })];
+        const engine = c.query.get("engine");
+        const hits = engine ? items.filter((g) => g.engine === engine) : items;
+        return { items: hits, total: hits.length, limit: 20, offset: 0 };
+      },
+    });
+    renderWithClient(<HistoryPage />);
+    expect(await screen.findAllByTestId("history-row")).toHaveLength(2);
+    const engine = screen.getByLabelText("Filter by engine");
+    await waitFor(() => expect(within(engine).getAllByRole("option").map((o) => o.textContent)).toEqual(["Any engine", "piper", "qwen"]));
+    await userEvent.selectOptions(engine, "qwen");
+    await waitFor(() => expect(screen.getAllByTestId("history-row")).toHaveLength(1));
+    expect(api.calls.at(-1)?.query.get("engine")).toBe("qwen");
+
+    fireEvent.change(screen.getByLabelText("From"), { target: { value: "2026-03-01" } });
+    fireEvent.change(screen.getByLabelText("To"), { target: { value: "2026-03-31" } });
+    await waitFor(() => expect(api.calls.at(-1)?.query.get("until")).toBe(new Date(2026, 2, 31, 23, 59, 59, 999).toISOString()));
+    const last = api.calls.at(-1)!;
+    expect(last.query.get("since")).toBe(new Date(2026, 2, 1).toISOString());
+    expect(last.query.get("engine")).toBe("qwen");
+    expect(last.query.get("offset")).toBe("0");
+
+    await userEvent.click(screen.getByRole("button", { name: "Clear filters" }));
+    await waitFor(() => expect(screen.getAllByTestId("history-row")).toHaveLength(2));
+    const cleared = api.calls.at(-1)!;
+    expect([cleared.query.get("engine"), cleared.query.get("since"), cleared.query.get("until")]).toEqual([null, null, null]);
   });
 });

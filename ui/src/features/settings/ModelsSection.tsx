@@ -1,38 +1,7 @@
 import { useDescribe } from "../../api/generations";
-import { useModelAction, useWhisperModels } from "../../api/settings";
 import { ErrorNotice, Skeleton } from "../../components/Feedback";
 import { formatMb } from "../../lib/format";
-import { useUi } from "../../store/ui";
-
-function WhisperModels() {
-  const models = useWhisperModels();
-  const action = useModelAction();
-  const toast = useUi((s) => s.toast);
-  if (models.isPending) return <Skeleton lines={2} />;
-  if (models.isError) return <ErrorNotice error={models.error} title="Transcription models" />;
-  return (
-    <table className="table" aria-label="Transcription models">
-      <thead><tr><th scope="col">Whisper model</th><th scope="col">Size</th><th scope="col">State</th><th scope="col"><span className="sr-only">Actions</span></th></tr></thead>
-      <tbody>
-        {models.data.map((m) => (
-          <tr key={m.name}>
-            <td>{m.name} {m.active && <span className="badge badge-accent">In use</span>}</td>
-            <td className="mono">{formatMb(m.size_mb)}</td>
-            <td>{m.packaged ? "Built in" : m.downloaded ? "Downloaded" : "Not downloaded"}</td>
-            <td style={{ textAlign: "right" }}>
-              {!m.packaged && (
-                <button type="button" className={`btn btn-sm ${m.downloaded ? "btn-danger" : ""}`} disabled={action.isPending}
-                  onClick={() => action.mutate({ name: m.name, action: m.downloaded ? "delete" : "download" }, { onError: (e) => toast(e.message, "error") })}>
-                  {m.downloaded ? "Delete" : "Download"}
-                </button>
-              )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+import { WhisperModels } from "./WhisperModels";
 
 function TtsModels() {
   const describe = useDescribe();
@@ -66,7 +35,11 @@ export function ModelsSection() {
           <p className="faint">Speech models come from the provider; transcription runs in the core.</p>
         </div>
       </div>
-      <div className="card-body stack"><TtsModels /><WhisperModels /></div>
+      <div className="card-body stack">
+        <TtsModels />
+        <h3 id="whisper-title">Transcription models</h3>
+        <WhisperModels />
+      </div>
     </section>
   );
 }

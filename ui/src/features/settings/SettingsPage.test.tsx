@@ -1,4 +1,4 @@
-import { screen, waitFor } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { useUi } from "../../store/ui";
@@ -6,7 +6,7 @@ import { renderWithClient, stubFetch } from "../../test/utils";
 import SettingsPage from "./SettingsPage";
 
 describe("SettingsPage", () => {
-  it("switches the theme, shows the data folder and the provider, and says what the core lacks", async () => {
+  it("switches the theme, shows the data folder and the provider, and the transcription models", async () => {
     useUi.setState({ theme: "system" });
     const api = stubFetch({
       "GET /health": () => ({ status: "healthy", version: "0.1.0", data_dir: "/home/me/.local/share/voicebox" }),
@@ -18,6 +18,11 @@ describe("SettingsPage", () => {
       }),
       "GET /providers/{id}/log": () => ({ provider: "pytorch-cpu", path: "/data/logs/providers/pytorch-cpu.log", lines: ["piper loaded", "listening"] }),
       "POST /providers/{id}/restart": () => ({ provider: "pytorch-cpu", state: "ready" }),
+      "GET /models/whisper": () => ({
+        active: "tiny.en", models_dir: "/data/models/whisper",
+        models: [{ name: "tiny.en", repo_id: "Systran/faster-whisper-tiny.en", size_mb: 75, languages: "English",
+          packaged: true, downloaded: true, downloading: false, active: true }],
+      }),
     });
     renderWithClient(<SettingsPage />);
     expect(await screen.findByText("/home/me/.local/share/voicebox")).toBeInTheDocument();
@@ -28,7 +33,9 @@ describe("SettingsPage", () => {
     expect(api.called("GET", "/providers/pytorch-cpu/log")[0]?.query.get("lines")).toBe("50");
     await userEvent.click(screen.getByRole("button", { name: "Restart pytorch-cpu" }));
     await waitFor(() => expect(api.called("POST", "/providers/pytorch-cpu/restart")).toHaveLength(1));
-    expect(await screen.findByText(/does not offer \/models\/whisper yet/)).toBeInTheDocument();
+    const whisper = await screen.findByRole("table", { name: "Transcription models" });
+    expect(within(whisper).getByText("tiny.en")).toBeInTheDocument();
+    expect(within(whisper).getByText("In use")).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "Dark" }));
     expect(useUi.getState().theme).toBe("dark");
     await waitFor(() => expect(screen.getByRole("button", { name: "Dark" })).toHaveAttribute("aria-pressed", "true"));
