@@ -27,7 +27,7 @@ class GuardMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
-        self.hosts = {*LOOPBACK_NAMES, settings.host.lower(), "testserver"} | {
+        self.hosts = {*LOOPBACK_NAMES, settings.host.lower()} | {
             h.lower() for h in settings.allowed_hosts
         }
         self.any_host = "*" in settings.allowed_hosts
