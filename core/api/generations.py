@@ -171,7 +171,8 @@ async def _stream(core: Core, generation_id: int | None) -> AsyncIterator[dict[s
             return
     async for event in core.events.subscribe(queue):
         gen = event.get("generation", {})
-        if generation_id is not None and gen.get("id") != generation_id:
+        owner = gen.get("id") if gen else event.get("generation_id")  # audio_piece events
+        if generation_id is not None and owner != generation_id:
             continue
         yield {"event": event["type"], "data": json.dumps(gen or event)}
         if generation_id is not None and gen.get("status") in FINAL_STATUSES:

@@ -6,6 +6,7 @@ is stored first, then published as an event."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import io
 import time
@@ -24,6 +25,7 @@ from provider_sdk.models import GenerateRequest
 
 if TYPE_CHECKING:
     from core.services.context import Core
+    from core.tts.base import TTSProvider
 
 log = get_logger("queue")
 
@@ -34,6 +36,22 @@ def _now() -> datetime:
 
 class JobFailed(Exception):
     pass
+
+
+def _join_wavs(pieces: list[bytes]) -> bytes:
+    """Streamed pieces as one 16-bit WAV (the pieces share one sample rate)."""
+    import numpy as np
+    import soundfile as sf
+
+    parts = [sf.read(io.BytesIO(wav), dtype="int16", always_2d=True) for wav in pieces]
+    rates = {rate for _, rate in parts}
+    if len(rates) != 1:
+        raise JobFailed(f"the streamed pieces disagree on their sample rate: {sorted(rates)}")
+    buffer = io.BytesIO()
+    sf.write(
+        buffer, np.concatenate([data for data, _ in parts]), rates.pop(), "PCM_16", format="WAV"
+    )
+    return buffer.getvalue()
 
 
 class GenerationQueue:
@@ -182,10 +200,13 @@ class GenerationQueue:
             instruct=plan.instruct,
         )
         started = time.perf_counter()
-        result = await provider.generate(request)
+        if await self._streams(provider, plan.engine, plan.model_size):
+            wav = await self._stream(gen.id, provider, request, started)
+        else:
+            wav = (await provider.generate(request)).wav
         synth_ms = (time.perf_counter() - started) * 1e3
         version = gen.version_count + 1
-        stored = await asyncio.to_thread(self._store_audio, gen, version, result.wav)
+        stored = await asyncio.to_thread(self._store_audio, gen, version, wav)
         duration, rate, final_path, raw_path = stored
         with Session(core.engine) as session:
             session.add(
@@ -215,6 +236,42 @@ class GenerationQueue:
         )
         if done is None:
             core.files.delete(final_path, raw_path)
+
+    @staticmethod
+    async def _streams(provider: TTSProvider, engine: str, model_size: str) -> bool:
+        """Whether this model advertises `capabilities.streaming`."""
+        try:
+            described = await provider.describe()
+        except ProviderError:
+            return False
+        for info in described.engines:
+            for model in info.models if info.name == engine else []:
+                if model.model_size == model_size:
+                    return model.capabilities.streaming
+        return False
+
+    async def _stream(
+        self, generation_id: int, provider: TTSProvider, request: GenerateRequest, started: float
+    ) -> bytes:
+        """Publish each piece as it arrives (`audio_piece` events), then join them into one
+        WAV for the usual post-processing and storage."""
+        pieces: list[bytes] = []
+        async with contextlib.aclosing(provider.stream(request)) as stream:
+            async for piece in stream:
+                pieces.append(piece.wav)
+                self.core.events.publish(
+                    {
+                        "type": "audio_piece",
+                        "generation_id": generation_id,
+                        "index": piece.index,
+                        "sample_rate": piece.sample_rate,
+                        "elapsed_ms": round((time.perf_counter() - started) * 1e3, 1),
+                        "audio": base64.b64encode(piece.wav).decode("ascii"),
+                    }
+                )
+        if not pieces:
+            raise JobFailed(f"the {provider.id} provider streamed no audio")
+        return pieces[0] if len(pieces) == 1 else await asyncio.to_thread(_join_wavs, pieces)
 
     def _store_audio(
         self, gen: Generation, version: int, wav: bytes

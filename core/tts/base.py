@@ -7,9 +7,11 @@ typed errors of `provider_sdk.errors` (a provider that cannot be reached raises
 from __future__ import annotations
 
 import abc
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from provider_sdk.client import StreamPiece
 from provider_sdk.models import DescribeResponse, GenerateRequest, HealthResponse, VoicePrompt
 
 
@@ -76,6 +78,12 @@ class TTSProvider(abc.ABC):
 
     @abc.abstractmethod
     async def generate(self, request: GenerateRequest) -> Synthesis: ...
+
+    async def stream(self, request: GenerateRequest) -> AsyncGenerator[StreamPiece, None]:
+        """Audio pieces as the provider makes them (models with `capabilities.streaming`).
+        The default: one piece, the whole `generate` answer."""
+        result = await self.generate(request)
+        yield StreamPiece(0, result.sample_rate, result.wav)
 
     @abc.abstractmethod
     def info(self) -> ProviderInfo: ...

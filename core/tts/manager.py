@@ -9,7 +9,9 @@ Installing, updating and uninstalling live in `core.tts.manager_install` (same o
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from core.tts.secret_store import SecretStore
 from core.tts.supervised import SupervisedProvider
 from core.tts.supervisor import Listener, ProviderSupervisor
 from installer.install import Installer
+from provider_sdk.client import StreamPiece
 from provider_sdk.models import DescribeResponse, GenerateRequest, HealthResponse, VoicePrompt
 
 log = get_logger("provider-host")
@@ -354,6 +357,11 @@ class SelectedProvider(TTSProvider):
 
     async def generate(self, request: GenerateRequest) -> Synthesis:
         return await self.host.active().generate(request)
+
+    async def stream(self, request: GenerateRequest) -> AsyncGenerator[StreamPiece, None]:
+        async with contextlib.aclosing(self.host.active().stream(request)) as pieces:
+            async for piece in pieces:
+                yield piece
 
     def info(self) -> ProviderInfo:
         try:

@@ -10,7 +10,7 @@ retried on connection errors; generate and voice-prompt calls are never retried.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -20,7 +20,7 @@ import httpx
 from core.settings import host_is_loopback
 from core.tts.base import ProviderInfo, ProviderState, ReferenceSample, Synthesis, TTSProvider
 from core.tts.wav import synthesis as synthesis_from_wav
-from provider_sdk.client import ProviderClient
+from provider_sdk.client import ProviderClient, StreamPiece
 from provider_sdk.conformance import CHECKS, Target, run_check
 from provider_sdk.errors import InvalidRequest, ProviderError, ProviderUnreachable, Unauthorized
 from provider_sdk.models import DescribeResponse, GenerateRequest, HealthResponse, VoicePrompt
@@ -224,6 +224,20 @@ class CheckedRemoteProvider(TTSProvider):
             if self.state == ProviderState.busy:
                 self.state = ProviderState.ready
         return synthesis_from_wav(wav)
+
+    async def stream(self, request: GenerateRequest) -> AsyncGenerator[StreamPiece, None]:
+        await self.start()
+        self.state = ProviderState.busy
+        try:
+            async for piece in self._http().stream(request):  # never retried, like generate
+                yield piece
+        except ProviderError as exc:
+            if isinstance(exc, ProviderUnreachable):
+                self._fail(f"the provider at {self.url} went away: {exc.message}")
+            raise
+        finally:
+            if self.state == ProviderState.busy:
+                self.state = ProviderState.ready
 
     def info(self) -> ProviderInfo:
         engines = [e.name for e in self._describe.engines] if self._describe else []

@@ -6,10 +6,16 @@ one per local provider (installed build or the source checkout)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncGenerator
+from typing import cast
+
 from core.tts.base import ProviderInfo, ReferenceSample, Synthesis, TTSProvider
 from core.tts.lifecycle import as_state
 from core.tts.supervisor import ProviderSupervisor
 from core.tts.wav import synthesis as synthesis_from_wav
+from provider_sdk.client import StreamPiece
+from provider_sdk.errors import ProviderError
 from provider_sdk.models import DescribeResponse, GenerateRequest, HealthResponse, VoicePrompt
 
 
@@ -51,6 +57,23 @@ class SupervisedProvider(TTSProvider):
 
     async def generate(self, request: GenerateRequest) -> Synthesis:
         return synthesis_from_wav(await self.supervisor.generate_wav(request))
+
+    async def stream(self, request: GenerateRequest) -> AsyncGenerator[StreamPiece, None]:
+        """`ProviderClient.stream` under supervision: a crash fails the stream at once, with
+        the crash's reason, like a crash fails `generate`."""
+        sup = self.supervisor
+        client = await sup.ensure_running()
+        gone = sup.gone
+        pieces = cast(AsyncGenerator[StreamPiece, None], client.stream(request))
+        sup.hold(busy=True)
+        try:
+            while (piece := await sup.until_gone(gone, anext(pieces, None))) is not None:
+                sup.model_loaded = True
+                yield piece
+        finally:
+            sup.release()
+            with contextlib.suppress(RuntimeError, ProviderError):
+                await pieces.aclose()
 
     def info(self) -> ProviderInfo:
         sup = self.supervisor

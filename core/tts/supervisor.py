@@ -280,11 +280,32 @@ class ProviderSupervisor:
         """Run `fn(client)` against a ready provider. If the process dies meanwhile, the call
         fails at once with `ProviderCrashed` (the reason, exit code and stderr tail)."""
         client = await self.ensure_running()
-        gone = self._gone
+        self.hold(busy=busy)
+        try:
+            return await self.until_gone(self._gone, fn(client))
+        finally:
+            self.release()
+
+    def hold(self, *, busy: bool) -> None:
+        """Count a call (or a stream) in flight until `release`."""
         self._inflight += 1
         if busy:
             self._set(Phase.busy)
-        task = asyncio.ensure_future(fn(client))
+
+    def release(self) -> None:
+        self._inflight -= 1
+        self._last_used = time.monotonic()
+        if self._inflight == 0 and self.phase == Phase.busy:
+            self._set(Phase.ready)
+
+    @property
+    def gone(self) -> asyncio.Event:
+        """Set when the current process exits (a crash or a stop)."""
+        return self._gone
+
+    async def until_gone(self, gone: asyncio.Event, work: Awaitable[T]) -> T:
+        """Await `work`, failing at once with the crash's reason if `gone` is set first."""
+        task = asyncio.ensure_future(work)
         waiter = asyncio.ensure_future(gone.wait())
         try:
             try:
@@ -301,10 +322,6 @@ class ProviderSupervisor:
         finally:
             for pending in (task, waiter):
                 pending.cancel()
-            self._inflight -= 1
-            self._last_used = time.monotonic()
-            if self._inflight == 0 and self.phase == Phase.busy:
-                self._set(Phase.ready)
 
     def _gone_error(self) -> ProviderError:
         if self._stop_requested:

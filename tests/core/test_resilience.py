@@ -164,7 +164,8 @@ HEAVY_CHECK = textwrap.dedent(
     body = {"name": "Joe", "voice_type": "preset", "preset_engine": "piper",
             "preset_voice": "joe"}
     pid = http.post("/profiles", json=body).json()["id"]
-    gid = http.post("/generate", json={"profile_id": pid, "text": "Light as air."}).json()[
+    sentence = "The quick brown fox jumps over the lazy dog."
+    gid = http.post("/generate", json={"profile_id": pid, "text": sentence}).json()[
         "generations"][0]["id"]
     while http.get(f"/generations/{gid}").json()["status"] not in ("completed", "failed"):
         time.sleep(0.05)
@@ -191,5 +192,7 @@ def test_core_never_imports_torch_transformers_mlx_or_providers() -> None:
     assert result.returncode == 0, result.stderr.decode()[-2000:]
     report = json.loads(result.stdout.decode().strip().splitlines()[-1])
     assert report["status"] == "completed" and report["mp3"] == 200
-    assert "light" in report["text"].lower()
+    heard = report["text"].lower()
+    # Piper samples noise, so a word may be misheard: most of the sentence must come through.
+    assert sum(word in heard for word in ("quick", "brown", "fox", "lazy", "dog")) >= 3, heard
     assert report["after_start"] == [] and report["after_generation"] == [], report

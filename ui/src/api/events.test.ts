@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { makeGeneration } from "../test/utils";
 import { applyEvent } from "./events";
 import { genKeys } from "./generations";
+import { onPieces } from "./pieces";
 import { needsSetup, normalizeProviders } from "./providers";
 
 describe("applyEvent", () => {
@@ -15,6 +16,20 @@ describe("applyEvent", () => {
     applyEvent(qc, "message", { type: "generation", generation: makeGeneration({ id: 4, status: "completed" }) }, refresh);
     expect(qc.getQueryData(genKeys.one(4))).toMatchObject({ status: "completed" });
     expect(refresh).toHaveBeenCalledTimes(2);
+  });
+  it("hands streamed audio pieces to their listeners, not to the cache", () => {
+    const qc = new QueryClient();
+    const refresh = vi.fn();
+    const heard = vi.fn();
+    const off = onPieces(heard);
+    const piece = { type: "audio_piece", generation_id: 4, index: 0, sample_rate: 22050, audio: "UklGRg==" };
+    applyEvent(qc, "audio_piece", piece, refresh);
+    off();
+    applyEvent(qc, "audio_piece", piece, refresh);
+    expect(heard).toHaveBeenCalledTimes(1);
+    expect(heard).toHaveBeenCalledWith(piece);
+    expect(refresh).not.toHaveBeenCalled();
+    expect(qc.getQueryData(genKeys.one(4))).toBeUndefined();
   });
   it("ignores anything else", () => {
     const qc = new QueryClient();

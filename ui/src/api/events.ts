@@ -4,6 +4,7 @@ import { useEffect } from "react";
 import { useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { create } from "zustand";
 import { genKeys } from "./generations";
+import { isAudioPiece, publishPiece } from "./pieces";
 import type { Generation } from "./types";
 
 export const EVENTS_URL = "/events";
@@ -35,7 +36,9 @@ function isGeneration(v: unknown): v is Generation {
  * wrapped `{type: "generation", generation}` on the default channel is understood too. */
 export function applyEvent(qc: QueryClient, eventName: string, data: unknown, refreshHistory: () => void): void {
   const gen = isGenerationEvent(data) ? data.generation : eventName === "generation" && isGeneration(data) ? data : null;
-  if (gen) {
+  if (isAudioPiece(data)) {
+    publishPiece(data); // streamed audio: played by the Generate view, not cached
+  } else if (gen) {
     qc.setQueryData(genKeys.one(gen.id), gen);
     refreshHistory();
   } else if (typeof data === "object" && data !== null) {
@@ -76,6 +79,7 @@ export function useLiveEvents(): void {
     };
     source.onmessage = onData;
     source.addEventListener("generation", onData as EventListener);
+    source.addEventListener("audio_piece", onData as EventListener);
     return () => {
       clearTimeout(timer);
       source.close();
