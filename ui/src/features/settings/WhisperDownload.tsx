@@ -1,7 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { downloadWhisperModel, type WhisperProgress } from "../../api/settings";
-import { ProgressBar } from "../../components/Feedback";
-import { formatBytes, formatEta, formatSpeed } from "../../lib/format";
+import { TransferProgress } from "../../components/TransferProgress";
 import { useTransferRate } from "../../lib/rate";
 
 /** Runs one Whisper model download: bar, bytes, speed, time left; Cancel closes the stream
@@ -32,23 +31,15 @@ export function WhisperDownload({ name, onDone }: { name: string; onDone: (ok: b
 
   const total = p?.total ?? null;
   const bytes = p?.done ?? 0;
-  const pct = total ? (bytes / total) * 100 : null;
   return (
-    <div className="stack" aria-live="polite" data-testid="whisper-download">
-      <div className="row-between">
-        <strong>Downloading {name}{p?.file ? ` (${p.file})` : ""}…</strong>
-        <span className="faint">{pct === null ? "" : `${pct.toFixed(0)} %`}</span>
-      </div>
-      <ProgressBar value={pct} label={`Downloading ${name}`} />
-      <div className="grid-4">
-        <div className="stat"><span className="faint">Downloaded</span><b>{formatBytes(bytes)}</b></div>
-        <div className="stat"><span className="faint">Size</span><b>{formatBytes(total)}</b></div>
-        <div className="stat"><span className="faint">Speed</span><b>{formatSpeed(rate)}</b></div>
-        <div className="stat"><span className="faint">Time left</span><b>{total ? formatEta(total - bytes, rate) : "—"}</b></div>
-      </div>
-      <div className="row" style={{ justifyContent: "flex-end" }}>
-        <button type="button" className="btn btn-danger" onClick={cancel}>Cancel download</button>
-      </div>
-    </div>
+    <TransferProgress
+      title={`Downloading ${name}${p?.file ? ` (${p.file})` : ""}…`}
+      label={`Downloading ${name}`}
+      bytes={bytes}
+      total={total}
+      rate={rate}
+      onCancel={cancel}
+      testId="whisper-download"
+    />
   );
 }
