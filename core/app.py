@@ -26,7 +26,15 @@ from core.services.context import Core
 from core.settings import Settings
 from core.tts.base import TTSProvider
 
+PACKAGED_UI = Path(__file__).resolve().parent / "ui_dist"
+"""Where an installed wheel carries the built UI (setup.py copies ui/dist there)."""
 REPO_UI = Path(__file__).resolve().parent.parent / "ui" / "dist"
+"""The UI build of a source checkout (and of the PyInstaller build, which keeps that layout)."""
+
+
+def default_ui_dir() -> Path:
+    """The built UI to serve: the wheel's copy when present, else the checkout's ui/dist."""
+    return PACKAGED_UI if (PACKAGED_UI / "index.html").is_file() else REPO_UI
 
 
 def _origins(settings: Settings) -> list[str]:
@@ -106,5 +114,5 @@ def create_app(
         allow_credentials=False,
     )
     app.add_middleware(GuardMiddleware, settings=settings)
-    _mount_ui(app, settings.ui_dir or REPO_UI)
+    _mount_ui(app, settings.ui_dir or default_ui_dir())
     return app

@@ -247,9 +247,9 @@ def run_desktop(
         extra["data_dir"] = data_dir
     sock = bind_loopback()
     settings = Settings(host="127.0.0.1", port=sock.getsockname()[1], **extra)
-    from core.app import REPO_UI
+    from core.app import default_ui_dir
 
-    ui_dir = settings.ui_dir or REPO_UI
+    ui_dir = settings.ui_dir or default_ui_dir()
     if not (ui_dir / "index.html").is_file():
         sock.close()
         raise DesktopError(f"the UI is not built ({ui_dir}): run bash ci/install-ui.sh build")

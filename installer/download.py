@@ -15,14 +15,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from installer.errors import ChecksumError, DownloadError
 from installer.index import ReleaseIndex, load_index
 
-TIMEOUT = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
+if TYPE_CHECKING:
+    import httpx
+
 RETRIES_PER_MIRROR = 3
+
+
+def _client() -> httpx.Client:
+    """A client for release servers: no proxy variables from the environment, bounded waits.
+    httpx is imported here, on first use, so the core's start-up never pays for it."""
+    import httpx
+
+    timeout = httpx.Timeout(connect=10.0, read=30.0, write=30.0, pool=10.0)
+    return httpx.Client(trust_env=False, timeout=timeout, follow_redirects=True)
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,8 @@ def _fetch_once(client: httpx.Client, url: str, st: _State) -> None:
 
     Raises _Truncated when the stream ends early, DownloadError when retrying cannot help.
     """
+    import httpx
+
     partial, size, tick = st.partial, st.size, st.tick
     have = partial.stat().st_size if partial.exists() else 0
     headers = {"Range": f"bytes={have}-"} if have else {}
@@ -164,7 +176,7 @@ def download(
     partial = dest.with_name(dest.name + ".partial")
     dest.parent.mkdir(parents=True, exist_ok=True)
     own_client = client is None
-    http = client or httpx.Client(trust_env=False, timeout=TIMEOUT, follow_redirects=True)
+    http = client or _client()
     failures: list[str] = []
     checksum_failed = False
     tick = _Throttle(progress, size)
@@ -215,7 +227,9 @@ def fetch_index(
 ) -> ReleaseIndex:
     """GET and validate a release index. DownloadError when unreachable or too large,
     ReleaseIndexError when malformed. Serve it over HTTPS: it carries the checksums."""
-    http = client or httpx.Client(trust_env=False, timeout=TIMEOUT, follow_redirects=True)
+    import httpx
+
+    http = client or _client()
     try:
         with http.stream("GET", url) as resp:
             if resp.status_code != 200:

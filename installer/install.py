@@ -28,8 +28,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -53,6 +53,9 @@ from installer.validate import (
     entrypoint_path,
     run_version,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 MANIFEST = ".voicebox-install.json"
 PARTIAL_MAX_AGE_S = 3 * 24 * 3600

@@ -10,11 +10,13 @@ import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from core.tts.base import ProviderState
 from provider_sdk.errors import ProviderUnreachable
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class Phase(StrEnum):
@@ -117,7 +119,12 @@ class Backoff:
         return float(min(self.cap_s, self.base_s * 2 ** (failures - 2)))
 
 
-REQUEST_TIMEOUT = httpx.Timeout(connect=5.0, read=600.0, write=60.0, pool=10.0)
+def request_timeout() -> httpx.Timeout:
+    """Timeouts of calls to a provider: a long read (synthesis of long text), quick connects.
+    httpx is imported on first use, not at the core's start-up."""
+    import httpx
+
+    return httpx.Timeout(connect=5.0, read=600.0, write=60.0, pool=10.0)
 
 
 @dataclass
@@ -136,4 +143,4 @@ class LaunchConfig:
     stop_grace_s: float = 5.0
     idle_unload_s: float | None = 300.0
     backoff: Backoff = field(default_factory=Backoff)
-    request_timeout: httpx.Timeout = field(default_factory=lambda: REQUEST_TIMEOUT)
+    request_timeout: httpx.Timeout = field(default_factory=request_timeout)

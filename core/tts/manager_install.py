@@ -15,8 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import httpx
-
 from core.errors import ConflictError, CoreError, NotFoundError, ProviderUnavailable
 from core.tts.choice import AUTO, OPENAI, REMOTE
 from core.tts.lifecycle import Phase
@@ -96,6 +94,8 @@ class Installs:
     # ------------------------------------------------------------------ index
 
     async def index(self, refresh: bool = False) -> ReleaseIndex:
+        import httpx  # first use only: keeps the core's start-up light
+
         url = self.host.config.index_url
         if url is None:
             raise ProviderUnavailable(
