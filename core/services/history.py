@@ -98,28 +98,50 @@ def _orm_filters(core: Core, query: HistoryQuery) -> list[ColumnElement[bool]]:
     return where
 
 
+# Filters the full-text index answers itself (migration 0002 writes these tokens into the
+# `search_facets` column): the field and its token prefix. The others are checked per match.
+_FACETS = {"status": "s", "favourite": "f", "profile_id": "p", "engine": "e"}
+
+
+def facet_token(name: str, value: Any) -> str:
+    """The index token of a filter value, exactly as the `search_facets` column writes it."""
+    if name == "favourite":
+        return f"f{int(bool(value))}"
+    if name == "profile_id":
+        return f"p{int(value)}"
+    return _FACETS[name] + str(value).encode().hex()
+
+
 def _fts_page(session: Session, match: str, query: HistoryQuery) -> tuple[list[int], int]:
-    """SQLite: FTS5 drives the query (newest first by rowid), filters are checked per match.
-    CROSS JOIN pins the join order: SQLite must never run MATCH once per generation row."""
+    """SQLite: FTS5 drives the query (newest first by rowid). Facet filters are part of the
+    MATCH, so counting a common word among completed generations never reads the table; only
+    dates and groups are checked per match, and CROSS JOIN pins the join order then (SQLite
+    must never run MATCH once per generation row)."""
     table = Generation.__table__.c  # type: ignore[attr-defined]
-    conditions = ["generation_fts MATCH :match"]
-    params: list[Any] = [bindparam("match", match)]
+    facets, conditions, params = [], [], []
     for name, column_name, op, value in _active(query):
-        conditions.append(f"g.{column_name} {op} :{name}")
-        params.append(bindparam(name, value, type_=table[column_name].type))
-    where = " AND ".join(conditions)
-    source = "generation_fts CROSS JOIN generation g ON g.id = generation_fts.rowid"
-    if len(conditions) == 1:  # counting matches needs no row lookups at all
-        count_sql = "SELECT count(*) FROM generation_fts WHERE generation_fts MATCH :match"
-        count_params = params[:1]
-    else:
-        # Only fixed column names from _FILTERS are formatted in; every value is bound.
-        count_sql = f"SELECT count(*) FROM {source} WHERE {where}"  # noqa: S608
-        count_params = params
+        if name in _FACETS:
+            facets.append(f'"{facet_token(name, value)}"')
+        else:
+            conditions.append(f"g.{column_name} {op} :{name}")
+            params.append(bindparam(name, value, type_=table[column_name].type))
+    expression = f"text : ({match})"
+    if facets:
+        expression += f" AND search_facets : ({' '.join(facets)})"
+    params.insert(0, bindparam("match", expression))
+    # Only fixed column names from _FILTERS are formatted in; every value is bound.
+    where = " AND ".join(["generation_fts MATCH :match", *conditions])
+    source = (
+        "generation_fts CROSS JOIN generation g ON g.id = generation_fts.rowid"
+        if conditions
+        else "generation_fts"
+    )
     conn = session.connection()
-    total = conn.execute(text(count_sql).bindparams(*count_params)).scalar_one()
+    total = conn.execute(
+        text(f"SELECT count(*) FROM {source} WHERE {where}").bindparams(*params)  # noqa: S608
+    ).scalar_one()
     page_sql = (
-        f"SELECT g.id FROM {source} WHERE {where} "  # noqa: S608
+        f"SELECT generation_fts.rowid FROM {source} WHERE {where} "  # noqa: S608
         "ORDER BY generation_fts.rowid DESC LIMIT :limit OFFSET :offset"
     )
     page = text(page_sql).bindparams(
