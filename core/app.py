@@ -20,6 +20,7 @@ from core.api.profiles import router as profiles_router
 from core.api.providers import router as providers_router
 from core.api.system import router as system_router
 from core.api.transcribe import router as transcribe_router
+from core.api.tts_models import router as tts_models_router
 from core.logging import setup_logging
 from core.security import GuardMiddleware
 from core.services.context import Core
@@ -104,6 +105,7 @@ def create_app(
         openai_router,
         providers_router,
         models_router,
+        tts_models_router,
     ):
         app.include_router(router)
     app.add_middleware(

@@ -66,7 +66,9 @@ class Settings(BaseSettings):
     provider_token: str | None = None
     provider_start_timeout_s: float = Field(default=60.0, gt=0)
     provider_request_timeout_s: float = Field(default=600.0, gt=0)
-    ui_dir: Path | None = Field(default=None, description="Built UI; default: the packaged copy, else ui/dist.")
+    ui_dir: Path | None = Field(
+        default=None, description="Built UI; default: the packaged copy, else ui/dist."
+    )
     log_level: str = "INFO"
 
     @field_validator("data_dir")

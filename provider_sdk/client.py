@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
@@ -25,6 +25,10 @@ from provider_sdk.models import (
     GenerateResponse,
     HealthResponse,
     LoadRequest,
+    ModelDeleteResponse,
+    ModelDownloadDone,
+    ModelDownloadProgress,
+    ModelRequest,
     StatusResponse,
 )
 
@@ -194,3 +198,54 @@ class ProviderClient:
 
     async def unload(self) -> StatusResponse:
         return await self._model(StatusResponse, "POST", "/tts/unload")
+
+    async def download_model(
+        self, engine: str, model_size: str
+    ) -> AsyncGenerator[ModelDownloadProgress | ModelDownloadDone, None]:
+        """Extension (POST /tts/models/download): `progress` events, then one `done`; an error
+        line raises its typed error (e.g. `ModelUnavailable`, `DownloadRunning`). Closing the
+        iterator early closes the connection, which cancels the download in the provider."""
+        body = ModelRequest(engine=engine, model_size=model_size).model_dump()
+        path = "/tts/models/download"
+        try:
+            async with self._http.stream("POST", path, json=body) as resp:
+                if not resp.is_success:
+                    await resp.aread()
+                    _raise_for(resp)
+                async for line in resp.aiter_lines():
+                    if not line.strip():
+                        continue
+                    event = self._download_event(line, path)
+                    yield event
+                    if isinstance(event, ModelDownloadDone):
+                        return
+        except httpx.TransportError as exc:
+            raise ProviderUnreachable(
+                f"the download stream from {self.base_url} broke: {exc or type(exc).__name__}"
+            ) from exc
+        raise ProviderError(
+            f"the download stream from {self.base_url} ended before the download finished"
+        )
+
+    def _download_event(self, line: str, path: str) -> ModelDownloadProgress | ModelDownloadDone:
+        try:
+            event: Any = json.loads(line)
+            kind = event["event"]
+            if kind == "error":
+                error = event["error"]
+                code, message = str(error["code"]), str(error["message"])
+            elif kind == "done":
+                return ModelDownloadDone.model_validate(event)
+            else:
+                return ModelDownloadProgress.model_validate(event)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ProviderError(
+                f"provider at {self.base_url} sent a line on {path} that does not match the "
+                f"spec: {line[:200]!r} ({exc})"
+            ) from None
+        raise error_for(code, 500, message)
+
+    async def delete_model(self, engine: str, model_size: str) -> ModelDeleteResponse:
+        """Extension (POST /tts/models/delete); `ModelPackaged` (409) for a packaged model."""
+        body = ModelRequest(engine=engine, model_size=model_size).model_dump()
+        return await self._model(ModelDeleteResponse, "POST", "/tts/models/delete", json=body)

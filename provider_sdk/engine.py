@@ -7,7 +7,8 @@ module import, so `--version --json` and `describe` stay instant.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -15,9 +16,11 @@ import numpy as np
 import numpy.typing as npt
 
 from provider_sdk.errors import UnknownModel
-from provider_sdk.models import Capabilities, ModelInfo, PresetVoice, VoicePrompt
+from provider_sdk.models import Capabilities, ModelInfo, PresetVoice, Progress, VoicePrompt
 
 AudioArray = npt.NDArray[np.float32]
+ProgressCallback = Callable[[Progress], None]
+"""Called from the downloading thread with the bytes so far (stage `downloading`)."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,7 @@ class ModelConfig:
     needs_trim: bool = False
     preset_voices: tuple[PresetVoice, ...] = ()
 
-    def info(self, *, downloaded: bool) -> ModelInfo:
+    def info(self, *, downloaded: bool, managed: bool = False) -> ModelInfo:
         return ModelInfo(
             model_size=self.model_size,
             display_name=self.display_name,
@@ -47,6 +50,7 @@ class ModelConfig:
             capabilities=self.capabilities,
             preset_voices=list(self.preset_voices),
             downloaded=downloaded,
+            managed=managed,
         )
 
 
@@ -152,3 +156,25 @@ class StreamingEngine(Engine, Protocol):
 
     def stream(self, request: SynthesisRequest) -> Iterator[AudioArray]:
         """Yield successive pieces of mono float32 audio at the model's sample rate."""
+
+
+@runtime_checkable
+class ManagedModels(Protocol):
+    """Optional: an engine whose models are downloaded into the provider's data dir and can be
+    fetched ahead of time and deleted (served as POST /tts/models/download and /delete).
+
+    Engines without it have packaged models: a download is a no-op, a delete is refused.
+    Both methods are blocking and run in a worker thread; the server never calls `delete` on a
+    resident model (it unloads it first)."""
+
+    def download(
+        self, model_size: str, progress: ProgressCallback, cancel: threading.Event
+    ) -> None:
+        """Fetch the model's files (resuming partial ones), calling `progress` at least every
+        second; stop with `DownloadCancelled` soon after `cancel` is set; `DownloadRunning`
+        when a download is already running; `ModelUnavailable` when they cannot be had."""
+
+    def delete(self, model_size: str) -> None:
+        """Remove the model's folder under the provider's data dir, and nothing else.
+        `ModelNotDownloaded` when there is none; `Conflict` when it is downloading or lives in
+        a folder the user manages."""

@@ -40,6 +40,12 @@ class UnknownModel(NotFound):
     code = "unknown_model"
 
 
+class ModelNotDownloaded(NotFound):
+    """Delete of a downloadable model whose files are not on disk."""
+
+    code = "model_not_downloaded"
+
+
 class Conflict(ProviderError):
     status = 409
     code = "conflict"
@@ -47,6 +53,18 @@ class Conflict(ProviderError):
 
 class VoicePromptMismatch(Conflict):
     code = "voice_prompt_mismatch"
+
+
+class ModelPackaged(Conflict):
+    """Delete of a model that ships with the provider (its engine does not manage models)."""
+
+    code = "model_packaged"
+
+
+class DownloadRunning(Conflict):
+    """A model download is already running (one at a time per engine)."""
+
+    code = "download_running"
 
 
 class PayloadTooLarge(ProviderError):
@@ -81,6 +99,12 @@ class ModelUnavailable(ProviderError):
 
     status = 503
     code = "model_unavailable"
+
+
+class DownloadCancelled(ModelUnavailable):
+    """A model download stopped because someone cancelled it (partial files are kept)."""
+
+    code = "download_cancelled"
 
 
 class OutOfMemory(ProviderError):

@@ -100,6 +100,11 @@ class ModelInfo(SpecModel):
     capabilities: Capabilities
     preset_voices: list[PresetVoice] = Field(default_factory=list)
     downloaded: bool = False
+    managed: bool = Field(
+        default=False,
+        description="The provider downloads and deletes this model on request "
+        "(POST /tts/models/download, /tts/models/delete); false: it ships with the provider.",
+    )
 
 
 class EngineInfo(SpecModel):
@@ -152,3 +157,48 @@ class GenerateResponse(SpecModel):
     audio: str = Field(description="Base64 of a 16-bit PCM WAV file.")
     sample_rate: int
     duration: float
+
+
+class ModelRequest(SpecModel):
+    """Extension: which model to download or delete (both fields are required)."""
+
+    engine: Identifier
+    model_size: Identifier
+
+
+class ModelDownloadProgress(SpecModel):
+    """One NDJSON line of POST /tts/models/download while the files arrive."""
+
+    event: Literal["progress"] = "progress"
+    engine: str
+    model_size: str
+    downloaded_bytes: int = 0
+    total_bytes: int | None = None
+    message: str = ""
+
+
+class ModelDownloadDone(SpecModel):
+    """The last NDJSON line of a download that succeeded (or had nothing to do)."""
+
+    event: Literal["done"] = "done"
+    engine: str
+    model_size: str
+    downloaded: bool = True
+    packaged: bool = Field(
+        default=False, description="The model ships with the provider; nothing was downloaded."
+    )
+    already: bool = Field(default=False, description="The files were on disk already.")
+    message: str = ""
+
+
+class ModelDeleteResponse(SpecModel):
+    """Extension: the answer of POST /tts/models/delete."""
+
+    engine: str
+    model_size: str
+    deleted: bool
+    unloaded: bool = Field(default=False, description="The model was resident and was unloaded.")
+    downloaded: bool = Field(
+        default=False, description="Still available after the delete (e.g. a folder the user set)."
+    )
+    message: str = ""

@@ -6,7 +6,7 @@ validates real responses against these models, so they cannot drift."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -126,3 +126,40 @@ class WhisperModelList(Out):
     models: list[WhisperModelOut]
     active: str
     models_dir: str
+
+
+class TtsModelOut(Out):
+    model_size: str
+    display_name: str
+    size_mb: int
+    languages: list[str]
+    availability: Literal["downloadable", "packaged", "hosted"]
+    """downloadable: the provider downloads and deletes it; packaged: it ships with the
+    provider (never deleted); hosted: it runs on the provider's servers (OpenAI)."""
+    downloaded: bool
+    loaded: bool
+    downloading: bool
+
+
+class TtsEngineModels(Out):
+    provider: str
+    provider_kind: str
+    name: str
+    display_name: str
+    default_model_size: str
+    models: list[TtsModelOut]
+
+
+class TtsModelList(Out):
+    provider: str | None
+    """The active provider (resolved), when the core manages providers."""
+    engines: list[TtsEngineModels]
+
+
+class TtsModelDeleted(Out):
+    engine: str
+    model_size: str
+    deleted: bool
+    unloaded: bool
+    downloaded: bool
+    message: str

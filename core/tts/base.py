@@ -7,12 +7,23 @@ typed errors of `provider_sdk.errors` (a provider that cannot be reached raises
 from __future__ import annotations
 
 import abc
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from provider_sdk.client import StreamPiece
-from provider_sdk.models import DescribeResponse, GenerateRequest, HealthResponse, VoicePrompt
+from provider_sdk.errors import Conflict
+from provider_sdk.models import (
+    DescribeResponse,
+    GenerateRequest,
+    HealthResponse,
+    ModelDeleteResponse,
+    ModelDownloadDone,
+    ModelDownloadProgress,
+    VoicePrompt,
+)
+
+DownloadEvent = ModelDownloadProgress | ModelDownloadDone
 
 
 class ProviderState(StrEnum):
@@ -37,6 +48,15 @@ class Synthesis:
     wav: bytes
     sample_rate: int
     duration: float
+
+
+@dataclass
+class ModelsOverview:
+    """What a provider says about its models now: a fresh describe (`downloaded` changes) and
+    the resident model as (engine, model_size), when it says."""
+
+    described: DescribeResponse
+    loaded: tuple[str, str] | None = None
 
 
 @dataclass
@@ -87,3 +107,29 @@ class TTSProvider(abc.ABC):
 
     @abc.abstractmethod
     def info(self) -> ProviderInfo: ...
+
+    # -- model management (spec extension: POST /tts/models/download, /tts/models/delete) --
+
+    async def model_overview(self) -> ModelsOverview:
+        """Its models and the resident one. The default: `describe()`, nothing resident."""
+        return ModelsOverview(await self.describe())
+
+    def download_model(self, engine: str, model_size: str) -> AsyncIterator[DownloadEvent]:
+        """Byte progress events, then one `done`. Closing the iterator early cancels the
+        download. Errors (typed, from `provider_sdk.errors`) come on the first `anext` when the
+        download cannot start. The default refuses: this provider does not manage models."""
+        return refused_download(self._not_managed("download"))
+
+    async def delete_model(self, engine: str, model_size: str) -> ModelDeleteResponse:
+        """Delete a downloaded model's files (the provider unloads it first when resident).
+        The default refuses: this provider does not manage models."""
+        raise self._not_managed("delete")
+
+    def _not_managed(self, verb: str) -> Conflict:
+        return Conflict(f"the {self.id} provider cannot {verb} speech models on request")
+
+
+async def refused_download(error: Exception) -> AsyncIterator[DownloadEvent]:
+    """A download that fails with `error` on its first `anext`."""
+    raise error
+    yield  # an async generator: the error comes on the first `anext`

@@ -4,16 +4,27 @@ Voicebox's /v1/audio/speech) with the official `openai` SDK.
 OpenAI's voices are offered as preset voices of one engine, `openai`, whose model sizes are
 OpenAI's speech models. Cloning is refused with a clear message (OpenAI cannot clone); an
 `instruct` is always sent as `instructions`, never dropped (a server that cannot follow it
-refuses it); a seed is refused (OpenAI's speech is not reproducible)."""
+refuses it); a seed is refused (OpenAI's speech is not reproducible). Its models are hosted:
+downloading or deleting one is refused (409) with a message that says so."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from core.tts.base import ProviderInfo, ProviderState, ReferenceSample, Synthesis, TTSProvider
+from core.tts.base import (
+    DownloadEvent,
+    ProviderInfo,
+    ProviderState,
+    ReferenceSample,
+    Synthesis,
+    TTSProvider,
+    refused_download,
+)
 from core.tts.wav import synthesis as synthesis_from_wav
 from provider_sdk.errors import (
     CannotClone,
+    Conflict,
     ProviderError,
     ProviderUnreachable,
     Unauthorized,
@@ -28,6 +39,7 @@ from provider_sdk.models import (
     GenerateRequest,
     HealthResponse,
     HealthState,
+    ModelDeleteResponse,
     ModelInfo,
     PresetVoice,
     VoicePrompt,
@@ -193,6 +205,18 @@ class OpenAIProvider(TTSProvider):
         finally:
             self.state = ProviderState.ready
         return synthesis_from_wav(wav)
+
+    def _hosted(self, model_size: str, verb: str) -> Conflict:
+        return Conflict(
+            f"OpenAI's speech models (here {ENGINE}/{model_size}) run on OpenAI's servers: there "
+            f"is nothing on this computer to {verb}"
+        )
+
+    def download_model(self, engine: str, model_size: str) -> AsyncIterator[DownloadEvent]:
+        return refused_download(self._hosted(model_size, "download"))
+
+    async def delete_model(self, engine: str, model_size: str) -> ModelDeleteResponse:
+        raise self._hosted(model_size, "delete")
 
     def _error(self, exc: openai.OpenAIError) -> ProviderError:
         import openai

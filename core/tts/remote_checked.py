@@ -10,7 +10,8 @@ retried on connection errors; generate and voice-prompt calls are never retried.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -18,12 +19,26 @@ from urllib.parse import urlsplit
 import httpx
 
 from core.settings import host_is_loopback
-from core.tts.base import ProviderInfo, ProviderState, ReferenceSample, Synthesis, TTSProvider
+from core.tts.base import (
+    DownloadEvent,
+    ModelsOverview,
+    ProviderInfo,
+    ProviderState,
+    ReferenceSample,
+    Synthesis,
+    TTSProvider,
+)
 from core.tts.wav import synthesis as synthesis_from_wav
 from provider_sdk.client import ProviderClient, StreamPiece
 from provider_sdk.conformance import CHECKS, Target, run_check
 from provider_sdk.errors import InvalidRequest, ProviderError, ProviderUnreachable, Unauthorized
-from provider_sdk.models import DescribeResponse, GenerateRequest, HealthResponse, VoicePrompt
+from provider_sdk.models import (
+    DescribeResponse,
+    GenerateRequest,
+    HealthResponse,
+    ModelDeleteResponse,
+    VoicePrompt,
+)
 
 T = TypeVar("T")
 SAFE_CHECKS = ("health", "status", "describe", "auth_missing_token", "auth_wrong_token")
@@ -238,6 +253,34 @@ class CheckedRemoteProvider(TTSProvider):
         finally:
             if self.state == ProviderState.busy:
                 self.state = ProviderState.ready
+
+    async def model_overview(self) -> ModelsOverview:
+        """A fresh describe (it refreshes the cache) and the resident model."""
+        await self.start()
+        self._describe = await self._read(lambda c: c.describe())
+        status = await self._read(lambda c: c.status())
+        loaded = None
+        if status.model_loaded and status.engine and status.model_size:
+            loaded = (status.engine, status.model_size)
+        return ModelsOverview(self._describe, loaded)
+
+    async def download_model(self, engine: str, model_size: str) -> AsyncIterator[DownloadEvent]:
+        """Never retried; closing this iterator closes the stream, which cancels it remotely."""
+        await self.start()
+        events = self._http().download_model(engine, model_size)
+        try:
+            async with contextlib.aclosing(events):
+                async for event in events:
+                    yield event
+        finally:
+            self._describe = None  # `downloaded` changed
+
+    async def delete_model(self, engine: str, model_size: str) -> ModelDeleteResponse:
+        await self.start()
+        try:
+            return await self._http().delete_model(engine, model_size)  # never retried
+        finally:
+            self._describe = None
 
     def info(self) -> ProviderInfo:
         engines = [e.name for e in self._describe.engines] if self._describe else []

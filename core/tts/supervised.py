@@ -7,16 +7,29 @@ one per local provider (installed build or the source checkout)."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import cast
 
-from core.tts.base import ProviderInfo, ReferenceSample, Synthesis, TTSProvider
+from core.tts.base import (
+    DownloadEvent,
+    ModelsOverview,
+    ProviderInfo,
+    ReferenceSample,
+    Synthesis,
+    TTSProvider,
+)
 from core.tts.lifecycle import as_state
 from core.tts.supervisor import ProviderSupervisor
 from core.tts.wav import synthesis as synthesis_from_wav
 from provider_sdk.client import StreamPiece
 from provider_sdk.errors import ProviderError
-from provider_sdk.models import DescribeResponse, GenerateRequest, HealthResponse, VoicePrompt
+from provider_sdk.models import (
+    DescribeResponse,
+    GenerateRequest,
+    HealthResponse,
+    ModelDeleteResponse,
+    VoicePrompt,
+)
 
 
 class SupervisedProvider(TTSProvider):
@@ -74,6 +87,39 @@ class SupervisedProvider(TTSProvider):
             sup.release()
             with contextlib.suppress(RuntimeError, ProviderError):
                 await pieces.aclose()
+
+    async def model_overview(self) -> ModelsOverview:
+        """A fresh describe (it refreshes the cache) and the resident model."""
+        described = await self.supervisor.call(lambda c: c.describe())
+        self._describe, self._described_spawn = described, self.supervisor.spawn_count
+        status = await self.supervisor.call(lambda c: c.status())
+        loaded = None
+        if status.model_loaded and status.engine and status.model_size:
+            loaded = (status.engine, status.model_size)
+        return ModelsOverview(described, loaded)
+
+    async def download_model(self, engine: str, model_size: str) -> AsyncIterator[DownloadEvent]:
+        """`ProviderClient.download_model` under supervision (a crash fails it at once);
+        closing this iterator closes the provider's stream, which cancels the download."""
+        sup = self.supervisor
+        client = await sup.ensure_running()
+        gone = sup.gone
+        events = client.download_model(engine, model_size)
+        sup.hold(busy=False)
+        try:
+            while (event := await sup.until_gone(gone, anext(events, None))) is not None:
+                yield event
+        finally:
+            sup.release()
+            self._describe = None  # `downloaded` changed
+            with contextlib.suppress(RuntimeError, ProviderError):
+                await events.aclose()
+
+    async def delete_model(self, engine: str, model_size: str) -> ModelDeleteResponse:
+        try:
+            return await self.supervisor.call(lambda c: c.delete_model(engine, model_size))
+        finally:
+            self._describe = None
 
     def info(self) -> ProviderInfo:
         sup = self.supervisor

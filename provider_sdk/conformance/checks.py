@@ -13,6 +13,7 @@ from packaging.version import Version
 
 from provider_sdk.conformance.target import (
     CheckFailed,
+    NotApplicable,
     Target,
     decode_wav,
     expect_error,
@@ -22,6 +23,7 @@ from provider_sdk.conformance.target import (
 from provider_sdk.models import (
     MAX_TEXT_CHARS,
     MAX_UPLOAD_BYTES,
+    DescribeResponse,
     GenerateResponse,
     HealthResponse,
     StatusResponse,
@@ -281,6 +283,49 @@ def streaming(target: Target) -> None:
         _, rate = decode_wav(base64.b64decode(event["audio"]))
         if rate != model.sample_rate:
             raise CheckFailed(f"stream piece at {rate} Hz, advertised {model.sample_rate}")
+
+
+def _models_extension(response: httpx.Response) -> None:
+    """NotApplicable when the provider does not serve the optional /tts/models endpoints."""
+    if response.status_code not in (404, 405):
+        return
+    try:
+        code = response.json()["error"]["code"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        code = None
+    if code in (None, "not_found", "method_not_allowed"):
+        raise NotApplicable("no /tts/models endpoints (an optional extension)")
+
+
+@check
+def models_refuse_unknown_model(target: Target) -> None:
+    """Model download and delete (extension) refuse an unknown model size with a 4xx naming it;
+    nothing is downloaded or deleted."""
+    engine, _ = target.models()[0]
+    for path in ("/tts/models/delete", "/tts/models/download"):
+        response = target.http.post(path, json={"engine": engine, "model_size": "no-such-size"})
+        _models_extension(response)
+        expect_error(response, (400, 404, 422), "no-such-size")
+
+
+@check
+def models_refuse_deleting_packaged(target: Target) -> None:
+    """Deleting a packaged model (`managed: false`, extension) is refused: 409 model_packaged."""
+    packaged = [(e, m) for e, m in target.models() if not m.managed]
+    if not packaged:
+        raise NotApplicable("every model is managed (downloadable and deletable)")
+    engine, model = packaged[0]
+    response = target.http.post(
+        "/tts/models/delete", json={"engine": engine, "model_size": model.model_size}
+    )
+    _models_extension(response)
+    expect_error(response, (409, 422))
+    if response.json()["error"]["code"] != "model_packaged":
+        raise CheckFailed(f"expected code model_packaged: {response.text[:300]}")
+    after = DescribeResponse.model_validate_json(target.http.get("/tts/describe").content)
+    still = [m for e in after.engines if e.name == engine for m in e.models]
+    if not any(m.model_size == model.model_size and m.downloaded for m in still):
+        raise CheckFailed(f"{engine}/{model.model_size} is no longer available after the refusal")
 
 
 @check

@@ -14,6 +14,7 @@ from provider_sdk.models import MAX_UPLOAD_BYTES
 from provider_sdk.server.errors import install_error_handlers
 from provider_sdk.server.host import EngineHost
 from provider_sdk.server.middleware import BearerAuthMiddleware, BodySizeLimitMiddleware
+from provider_sdk.server.model_routes import build_model_router
 from provider_sdk.server.routes import build_router
 
 
@@ -53,6 +54,7 @@ def create_provider_app(
     app.state.host = host
     install_error_handlers(app)
     app.include_router(build_router(info, host, device or DeviceInfo()))
+    app.include_router(build_model_router(host))
     app.add_middleware(BodySizeLimitMiddleware, limit=max_body_bytes)
     if token is not None:
         app.add_middleware(BearerAuthMiddleware, token=token)

@@ -14,8 +14,14 @@ from typing import TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from provider_sdk.engine import Engine, ModelConfig
-from provider_sdk.errors import ModelLoading, OutOfMemory, ProviderError, UnknownEngine
+from provider_sdk.engine import Engine, ManagedModels, ModelConfig
+from provider_sdk.errors import (
+    ModelLoading,
+    ModelPackaged,
+    OutOfMemory,
+    ProviderError,
+    UnknownEngine,
+)
 from provider_sdk.models import EngineInfo, HealthState, Progress
 
 log = logging.getLogger("provider_sdk.host")
@@ -91,7 +97,8 @@ class EngineHost:
                 display_name=e.display_name,
                 default_model_size=e.registry.default.model_size,
                 models=[
-                    c.info(downloaded=e.is_downloaded(s)) for s, c in e.registry.configs.items()
+                    c.info(downloaded=e.is_downloaded(s), managed=isinstance(e, ManagedModels))
+                    for s, c in e.registry.configs.items()
                 ],
             )
             for e in self.engines.values()
@@ -176,6 +183,24 @@ class EngineHost:
     async def load(self, engine: Engine, model_size: str) -> None:
         async with self.using(engine, model_size):
             pass
+
+    async def delete_model(self, engine: Engine, model_size: str) -> bool:
+        """Delete a downloaded model's files, unloading it first when it is resident (under
+        the lock, so no call is using it). Returns whether it was unloaded."""
+        if not isinstance(engine, ManagedModels):
+            raise ModelPackaged(
+                f"{engine.name}/{model_size} is packaged with the provider and cannot be "
+                "deleted; uninstall the provider to remove it"
+            )
+        self._refuse_while_loading(engine, model_size)
+        async with self._lock:
+            unloaded = engine.is_loaded(model_size)
+            if unloaded:
+                log.info("unloading %s/%s to delete it", engine.name, model_size)
+                await self.call(engine.unload)
+            await self.call(engine.delete, model_size)
+            log.info("deleted %s/%s", engine.name, model_size)
+        return unloaded
 
     async def unload_all(self) -> None:
         async with self._lock:

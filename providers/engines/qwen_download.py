@@ -7,7 +7,12 @@ Resolution order for a model whose hub repo is `Org/Name`:
 2. `<data dir>/Name` when a previous download completed (a `.voicebox-complete` marker);
 3. a download from the hub into `<data dir>/Name`, file by file with `hf_hub_download`
    (resumable: partial files are kept and continued), with byte progress and cancellation
-   between files.
+   between files. It happens on the first load, or ahead of time through the engines'
+   `ManagedModels.download` (POST /tts/models/download). One download runs at a time.
+
+Deleting (`ManagedModels.delete`) removes `<data dir>/Name` only, a name taken from the
+registry's repo id; a model served from `$VOICEBOX_QWEN_MODEL_DIR` is the user's and is never
+deleted.
 
 Offline is detected fast: `HF_HUB_OFFLINE=1` fails at once, and otherwise the file listing
 is fetched with a short timeout before anything else, so an unreachable hub gives a clear
@@ -19,12 +24,23 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from provider_sdk.errors import ModelUnavailable
+from provider_sdk.errors import (
+    Conflict,
+    DownloadCancelled,
+    DownloadRunning,
+    ModelLoading,
+    ModelNotDownloaded,
+    ModelPackaged,
+    ModelUnavailable,
+    ProviderError,
+)
 from provider_sdk.models import Progress
 
 log = logging.getLogger(__name__)
@@ -33,10 +49,8 @@ LOCAL_DIR_ENV = "VOICEBOX_QWEN_MODEL_DIR"
 COMPLETE_MARKER = ".voicebox-complete"
 HUB_TIMEOUT_S = float(os.environ.get("VOICEBOX_HUB_TIMEOUT_S", "3"))
 REQUIRED_FILES = ("config.json", "speech_tokenizer/config.json")
-
-
-class DownloadCancelled(ModelUnavailable):
-    code = "download_cancelled"
+PROGRESS_EVERY_S = 0.25
+"""How often a download started by `fetch` reports its bytes."""
 
 
 @dataclass
@@ -105,11 +119,18 @@ def _hub_offline() -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _endpoint() -> str | None:
+    """`HF_ENDPOINT` as it is now (huggingface_hub reads it once, at its import)."""
+    return os.environ.get("HF_ENDPOINT") or None
+
+
 def _list_files(repo_id: str, data_dir: Path) -> list[tuple[str, int | None]]:
     from huggingface_hub import HfApi
 
     try:
-        info = HfApi().model_info(repo_id, files_metadata=True, timeout=HUB_TIMEOUT_S)
+        info = HfApi(endpoint=_endpoint()).model_info(
+            repo_id, files_metadata=True, timeout=HUB_TIMEOUT_S
+        )
     except Exception as exc:  # connection refused, timeout, DNS, 401/404: all mean "cannot get it"
         raise _unavailable(repo_id, data_dir, f"{type(exc).__name__}: {exc}") from None
     return [(s.rfilename, s.size) for s in info.siblings or []]
@@ -134,7 +155,13 @@ def download(repo_id: str, data_dir: Path, state: DownloadState, cancel: threadi
             )
         state.current_file = filename
         try:
-            hf_hub_download(repo_id, filename, local_dir=str(target), etag_timeout=HUB_TIMEOUT_S)
+            hf_hub_download(
+                repo_id,
+                filename,
+                local_dir=str(target),
+                etag_timeout=HUB_TIMEOUT_S,
+                endpoint=_endpoint(),
+            )
         except Exception as exc:
             raise _unavailable(repo_id, data_dir, f"{type(exc).__name__}: {exc}") from None
         state.done_bytes += size or 0
@@ -146,8 +173,9 @@ def download(repo_id: str, data_dir: Path, state: DownloadState, cancel: threadi
 
 
 class ModelFetcher:
-    """One engine's model folders: found on disk, or downloaded with byte progress and a
-    cancel that takes effect between files. Shared by the PyTorch and MLX Qwen engines."""
+    """One engine's model folders: found on disk, downloaded with byte progress and a cancel
+    that takes effect between files, or deleted. One download at a time. Shared by the
+    PyTorch and MLX Qwen engines (their `ManagedModels` methods)."""
 
     def __init__(self, engine: str, data_dir: Path) -> None:
         self.engine = engine
@@ -155,23 +183,73 @@ class ModelFetcher:
         self._state: DownloadState | None = None
         self._folder: Path | None = None
         self._cancel = threading.Event()
+        self._lock = threading.Lock()
 
     def has(self, repo_id: str | None) -> bool:
         return repo_id is not None and local_folder(repo_id, self.data_dir) is not None
 
     def folder(self, model_size: str, repo_id: str | None) -> Path:
-        """The model's folder on disk, downloading it first when needed."""
+        """The model's folder on disk, downloading it first when needed (a load: while another
+        download runs, `ModelLoading` says to retry)."""
         assert repo_id is not None, f"{self.engine}/{model_size} has no hub repo"
         found = local_folder(repo_id, self.data_dir)
         if found is not None:
             return found
-        self._cancel.clear()
-        self._state = DownloadState(self.engine, model_size, repo_id)
-        self._folder = self.data_dir / repo_id.split("/")[-1]
+        return self._download(model_size, repo_id, threading.Event(), None, busy=ModelLoading)
+
+    def fetch(
+        self,
+        model_size: str,
+        repo_id: str | None,
+        progress: Callable[[Progress], None],
+        cancel: threading.Event,
+    ) -> Path:
+        """Download ahead of time (`ManagedModels.download`): `progress` every
+        PROGRESS_EVERY_S; `DownloadRunning` while another download runs."""
+        assert repo_id is not None, f"{self.engine}/{model_size} has no hub repo"
+        found = local_folder(repo_id, self.data_dir)
+        if found is not None:
+            return found
+        return self._download(model_size, repo_id, cancel, progress, busy=DownloadRunning)
+
+    def _download(
+        self,
+        model_size: str,
+        repo_id: str,
+        cancel: threading.Event,
+        progress: Callable[[Progress], None] | None,
+        *,
+        busy: type[ProviderError],
+    ) -> Path:
+        folder = self.data_dir / repo_id.split("/")[-1]
+        state = DownloadState(self.engine, model_size, repo_id)
+        with self._lock:
+            running = self._state
+            if running is not None:
+                which = "this model" if running.model_size == model_size else "another model"
+                raise busy(
+                    f"{self.engine}/{running.model_size} ({which}) is downloading; wait for it "
+                    "to finish (GET /tts/status shows its progress) or cancel it, then retry"
+                )
+            self._state, self._folder, self._cancel = state, folder, cancel
+        stop = threading.Event()
+        ticker = None
+        if progress is not None:
+            ticker = threading.Thread(
+                target=_tick, args=(state, folder, progress, stop), daemon=True
+            )
+            ticker.start()
         try:
-            return download(repo_id, self.data_dir, self._state, self._cancel)
+            path = download(repo_id, self.data_dir, state, cancel)
         finally:
-            self._state = None
+            stop.set()
+            if ticker is not None:
+                ticker.join()
+            with self._lock:
+                self._state = None
+        if progress is not None:
+            progress(state.progress(path))
+        return path
 
     def cancel(self) -> None:
         """Stop a running download after the current file (partial files are kept)."""
@@ -181,3 +259,45 @@ class ModelFetcher:
         """Byte progress of a running download, for /tts/status; None otherwise."""
         state, folder = self._state, self._folder
         return None if state is None or folder is None else state.progress(folder)
+
+    def delete(self, model_size: str, repo_id: str | None) -> Path:
+        """Remove `<data dir>/<repo name>` (complete or partial) and nothing else: the path
+        comes from the registry's repo id, never from a request's string."""
+        name = f"{self.engine}/{model_size}"
+        if repo_id is None:
+            raise ModelPackaged(f"{name} is packaged with the provider and cannot be deleted")
+        target = self.data_dir / repo_id.split("/")[-1]
+        with self._lock:
+            if self._state is not None and self._state.repo_id == repo_id:
+                raise Conflict(f"{name} is downloading; cancel the download first, then delete")
+            if not (target.exists() or target.is_symlink()):
+                elsewhere = local_folder(repo_id, self.data_dir)
+                if elsewhere is not None:
+                    raise Conflict(
+                        f"{name} is used from {elsewhere}, a folder you manage (set by "
+                        f"${LOCAL_DIR_ENV}); Voicebox does not delete it. Remove that folder "
+                        "yourself if you no longer want it"
+                    )
+                raise ModelNotDownloaded(f"{name} is not downloaded; there is nothing to delete")
+            if target.parent.resolve() != self.data_dir.resolve():  # pragma: no cover
+                raise Conflict(f"refusing to delete {target}: it is outside {self.data_dir}")
+            if target.is_symlink():
+                target.unlink()
+            else:
+                shutil.rmtree(target)
+        log.info("deleted %s (%s)", name, target)
+        return target
+
+
+def _tick(
+    state: DownloadState, folder: Path, progress: Callable[[Progress], None], stop: threading.Event
+) -> None:
+    """Report byte progress (partial files included) until `stop` is set, from the moment the
+    file listing is known (so an offline hub's error is the first thing a client sees)."""
+    while not stop.wait(PROGRESS_EVERY_S):
+        if not state.current_file:
+            continue
+        try:
+            progress(state.progress(folder))
+        except Exception:  # a callback that fails must not stop the download
+            log.exception("download progress callback failed")

@@ -22,6 +22,7 @@ import binascii
 import contextlib
 import secrets
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -33,11 +34,13 @@ from provider_sdk.audio import join_chunks, trim_trailing_silence
 from provider_sdk.engine import (
     AudioArray,
     ModelRegistry,
+    ProgressCallback,
     ReferenceClip,
     SynthesisRequest,
 )
 from provider_sdk.errors import (
     CannotClone,
+    Conflict,
     InvalidRequest,
     ModelLoading,
     Unprocessable,
@@ -117,6 +120,21 @@ class QwenMlxEngine:
         if kind != KIND_BY_SIZE[config.model_size]:
             raise Unprocessable(f"{folder} holds a {kind} model, not {config.model_size}")
         self._model, self._size = model, config.model_size
+
+    def download(
+        self, model_size: str, progress: ProgressCallback, cancel: threading.Event
+    ) -> None:
+        """`ManagedModels`: fetch the model's folder ahead of the first load."""
+        config = self.registry.get(model_size)
+        self._fetcher.fetch(config.model_size, config.hub_repo_id, progress, cancel)
+
+    def delete(self, model_size: str) -> None:
+        """`ManagedModels`: remove the model's folder under the data dir (never a resident
+        model's: the server unloads it first; refused here too as a safeguard)."""
+        config = self.registry.get(model_size)
+        if self._size == config.model_size:
+            raise Conflict(f"{ENGINE}/{model_size} is loaded; unload it before deleting it")
+        self._fetcher.delete(config.model_size, config.hub_repo_id)
 
     def cancel_download(self) -> None:
         """Stop a running download after the current file (partial files are kept)."""

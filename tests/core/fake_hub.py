@@ -1,5 +1,6 @@
 """A tiny stand-in for the Hugging Face hub on 127.0.0.1 (what `HF_ENDPOINT` points at): the
-model-info API and `resolve` downloads, serving the files of one local folder for any repo."""
+model-info API and `resolve` downloads, serving the files of one local folder (subfolders
+included, as `sub/name`) for any repo."""
 
 from __future__ import annotations
 
@@ -11,14 +12,15 @@ from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
 class FakeHub:
     def __init__(self, folder: Path, first: str = "model.bin") -> None:
-        names = sorted(p.name for p in folder.iterdir() if p.is_file())
-        ordered = [first, *(n for n in names if n != first)]
+        names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+        ordered = [first, *(n for n in names if n != first)] if first in names else names
         self.files = {n: (folder / n).read_bytes() for n in ordered}
         self.delay_s = 0.0
         """Sleep per 256 KiB chunk of a GET (a slow network)."""
@@ -30,7 +32,7 @@ class FakeHub:
                 pass
 
             def _file(self) -> tuple[str, bytes] | None:
-                parts = self.path.split("?")[0].split("/resolve/main/")
+                parts = unquote(self.path.split("?")[0]).split("/resolve/main/")
                 if len(parts) != 2 or parts[1] not in hub.files:
                     return None
                 return parts[1], hub.files[parts[1]]

@@ -245,6 +245,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models/tts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Models
+         * @description Per engine of the active provider(s): each model's size, whether it is downloaded,
+         *     loaded or downloading, and whether it can be downloaded and deleted.
+         */
+        get: operations["list_models_models_tts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/tts/{engine}/{model_size}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete
+         * @description Removes the model's files from the provider (unloading it first when it is loaded).
+         *     A packaged or hosted model is refused with 409 and the provider's reason.
+         */
+        delete: operations["delete_models_tts__engine___model_size__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/models/tts/{engine}/{model_size}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Download
+         * @description Streams `progress` ({engine, model_size, downloaded_bytes, total_bytes, message}), then
+         *     `done` or `error`. A refusal that is known at once (offline hub, unknown model, hosted or
+         *     already downloading) is a 4xx/503 before any stream starts. Closing the stream cancels the
+         *     download (after the file being fetched; what was fetched is kept and a new one resumes).
+         */
+        post: operations["download_models_tts__engine___model_size__download_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/models/whisper": {
         parameters: {
             query?: never;
@@ -986,6 +1051,12 @@ export interface components {
             hub_repo_id?: string | null;
             /** Languages */
             languages: string[];
+            /**
+             * Managed
+             * @description The provider downloads and deletes this model on request (POST /tts/models/download, /tts/models/delete); false: it ships with the provider.
+             * @default false
+             */
+            managed?: boolean;
             /** Model Size */
             model_size: string;
             /** Preset Voices */
@@ -1166,6 +1237,65 @@ export interface components {
             voice: string | {
                 [key: string]: string;
             };
+        };
+        /** TtsEngineModels */
+        TtsEngineModels: {
+            /** Default Model Size */
+            default_model_size: string;
+            /** Display Name */
+            display_name: string;
+            /** Models */
+            models: components["schemas"]["TtsModelOut"][];
+            /** Name */
+            name: string;
+            /** Provider */
+            provider: string;
+            /** Provider Kind */
+            provider_kind: string;
+        };
+        /** TtsModelDeleted */
+        TtsModelDeleted: {
+            /** Deleted */
+            deleted: boolean;
+            /** Downloaded */
+            downloaded: boolean;
+            /** Engine */
+            engine: string;
+            /** Message */
+            message: string;
+            /** Model Size */
+            model_size: string;
+            /** Unloaded */
+            unloaded: boolean;
+        };
+        /** TtsModelList */
+        TtsModelList: {
+            /** Engines */
+            engines: components["schemas"]["TtsEngineModels"][];
+            /** Provider */
+            provider: string | null;
+        };
+        /** TtsModelOut */
+        TtsModelOut: {
+            /**
+             * Availability
+             * @enum {string}
+             */
+            availability: "downloadable" | "packaged" | "hosted";
+            /** Display Name */
+            display_name: string;
+            /** Downloaded */
+            downloaded: boolean;
+            /** Downloading */
+            downloading: boolean;
+            /** Languages */
+            languages: string[];
+            /** Loaded */
+            loaded: boolean;
+            /** Model Size */
+            model_size: string;
+            /** Size Mb */
+            size_mb: number;
         };
         /** ValidationError */
         ValidationError: {
@@ -1655,6 +1785,94 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    list_models_models_tts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TtsModelList"];
+                };
+            };
+        };
+    };
+    delete_models_tts__engine___model_size__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description an engine, e.g. qwen */
+                engine: string;
+                /** @description a model size, e.g. 0.6B */
+                model_size: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TtsModelDeleted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    download_models_tts__engine___model_size__download_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description an engine, e.g. qwen */
+                engine: string;
+                /** @description a model size, e.g. 0.6B */
+                model_size: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };

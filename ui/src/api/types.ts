@@ -61,6 +61,11 @@ export type Health = Schemas["HealthOut"];
 export type WhisperModel = Schemas["WhisperModelOut"];
 export type WhisperModelList = Schemas["WhisperModelList"];
 
+export type TtsModel = Schemas["TtsModelOut"];
+export type TtsEngineModels = Schemas["TtsEngineModels"];
+export type TtsModelList = Schemas["TtsModelList"];
+export type TtsModelDeleted = Schemas["TtsModelDeleted"];
+
 export interface HistoryStats {
   total: number;
   by_engine: Record<string, number>;
