@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -30,19 +29,11 @@ from provider_sdk.models import (
     ModelDownloadProgress,
     ModelRequest,
     StatusResponse,
+    StreamPiece,
 )
 
 M = TypeVar("M", bound=BaseModel)
 DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=600.0, write=60.0, pool=10.0)
-
-
-@dataclass(frozen=True)
-class StreamPiece:
-    """One piece of streamed audio: a WAV file of its own."""
-
-    index: int
-    sample_rate: int
-    wav: bytes
 
 
 def _raise_for(response: httpx.Response) -> None:

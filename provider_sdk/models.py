@@ -6,6 +6,7 @@ Every model forbids unknown fields, so a misspelt or unsupported parameter is re
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -202,3 +203,12 @@ class ModelDeleteResponse(SpecModel):
         default=False, description="Still available after the delete (e.g. a folder the user set)."
     )
     message: str = ""
+
+
+@dataclass(frozen=True)
+class StreamPiece:
+    """One piece of streamed audio as a client receives it: a WAV file of its own."""
+
+    index: int
+    sample_rate: int
+    wav: bytes

@@ -11,7 +11,6 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from provider_sdk.client import StreamPiece
 from provider_sdk.errors import Conflict
 from provider_sdk.models import (
     DescribeResponse,
@@ -20,6 +19,7 @@ from provider_sdk.models import (
     ModelDeleteResponse,
     ModelDownloadDone,
     ModelDownloadProgress,
+    StreamPiece,
     VoicePrompt,
 )
 

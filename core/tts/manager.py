@@ -30,8 +30,13 @@ from core.tts.secret_store import SecretStore
 from core.tts.supervised import SupervisedProvider
 from core.tts.supervisor import Listener, ProviderSupervisor
 from installer.install import Installer
-from provider_sdk.client import StreamPiece
-from provider_sdk.models import DescribeResponse, GenerateRequest, HealthResponse, VoicePrompt
+from provider_sdk.models import (
+    DescribeResponse,
+    GenerateRequest,
+    HealthResponse,
+    StreamPiece,
+    VoicePrompt,
+)
 
 log = get_logger("provider-host")
 SOURCE_ID = "pytorch-cpu"

@@ -13,10 +13,8 @@ import asyncio
 import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
-
-import httpx
 
 from core.settings import host_is_loopback
 from core.tts.base import (
@@ -29,16 +27,18 @@ from core.tts.base import (
     TTSProvider,
 )
 from core.tts.wav import synthesis as synthesis_from_wav
-from provider_sdk.client import ProviderClient, StreamPiece
-from provider_sdk.conformance import CHECKS, Target, run_check
 from provider_sdk.errors import InvalidRequest, ProviderError, ProviderUnreachable, Unauthorized
 from provider_sdk.models import (
     DescribeResponse,
     GenerateRequest,
     HealthResponse,
     ModelDeleteResponse,
+    StreamPiece,
     VoicePrompt,
 )
+
+if TYPE_CHECKING:
+    from provider_sdk.client import ProviderClient
 
 T = TypeVar("T")
 SAFE_CHECKS = ("health", "status", "describe", "auth_missing_token", "auth_wrong_token")
@@ -108,6 +108,8 @@ class CheckedRemoteProvider(TTSProvider):
         self.token = token
         self.verify = verify
         self.retries = retries
+        import httpx  # here, not at the core's start-up
+
         self.timeout = httpx.Timeout(
             connect=connect_timeout_s, read=request_timeout_s, write=60.0, pool=10.0
         )
@@ -120,6 +122,8 @@ class CheckedRemoteProvider(TTSProvider):
 
     def _http(self) -> ProviderClient:
         if self._client is None:
+            from provider_sdk.client import ProviderClient
+
             self._client = ProviderClient(
                 self.url, self.token, timeout=self.timeout, verify=self.verify
             )
@@ -166,6 +170,8 @@ class CheckedRemoteProvider(TTSProvider):
 
     async def _answers_without_token(self) -> str | None:
         """What an unauthenticated request got, when it was answered (an open port)."""
+        import httpx
+
         async with httpx.AsyncClient(
             base_url=self.url, timeout=self.timeout, verify=self.verify, trust_env=False
         ) as bare:
@@ -180,6 +186,8 @@ class CheckedRemoteProvider(TTSProvider):
         return None
 
     def _conformance(self) -> ConformanceSummary:
+        from provider_sdk.conformance import CHECKS, Target, run_check
+
         summary = ConformanceSummary(self.url, warnings=list(self._warnings))
         target = Target(self.url, self.token, timeout=30.0, verify=self.verify)
         try:

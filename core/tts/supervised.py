@@ -21,13 +21,13 @@ from core.tts.base import (
 from core.tts.lifecycle import as_state
 from core.tts.supervisor import ProviderSupervisor
 from core.tts.wav import synthesis as synthesis_from_wav
-from provider_sdk.client import StreamPiece
 from provider_sdk.errors import ProviderError
 from provider_sdk.models import (
     DescribeResponse,
     GenerateRequest,
     HealthResponse,
     ModelDeleteResponse,
+    StreamPiece,
     VoicePrompt,
 )
 

@@ -20,17 +20,19 @@ import contextlib
 import secrets
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from core.errors import ProviderUnavailable
 from core.logging import get_logger
 from core.tts.lifecycle import Failure, LaunchConfig, Phase, ProviderCrashed
 from core.tts.pidfile import PidFiles, record_for
 from core.tts.process_util import rotate_log, stop_orphan
-from provider_sdk.client import ProviderClient
 from provider_sdk.errors import ProviderError, ProviderUnreachable
 from provider_sdk.launch import ProviderProcess, ProviderStartError, launch_provider
 from provider_sdk.models import HealthState, StatusResponse
+
+if TYPE_CHECKING:
+    from provider_sdk.client import ProviderClient
 
 log = get_logger("provider-supervisor")
 T = TypeVar("T")
@@ -158,6 +160,8 @@ class ProviderSupervisor:
             self.pidfiles.write(rec)
         self._gone = asyncio.Event()
         self._watcher = asyncio.ensure_future(self._watch(process, self._gone))
+        from provider_sdk.client import ProviderClient  # httpx: on first spawn, not at start-up
+
         self.client = ProviderClient(process.url, token, timeout=self.config.request_timeout)
         try:
             await self._wait_healthy(process, self.client)
