@@ -205,7 +205,9 @@ def run_provider(spec: ProviderSpec, argv: Sequence[str] | None = None) -> int:
     import uvicorn
 
     from provider_sdk.server import ProviderInfo, create_provider_app
+    from provider_sdk.server.host import tune_allocator
 
+    tune_allocator()
     app = create_provider_app(
         ProviderInfo(spec.provider, spec.version),
         spec.make_engines(data_dir, engines),
@@ -220,7 +222,12 @@ def run_provider(spec: ProviderSpec, argv: Sequence[str] | None = None) -> int:
         return 2
     host, port = sock.getsockname()[:2]
     config = uvicorn.Config(
-        app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        ws="none",  # the spec has no WebSocket routes: do not import a WebSocket library
+        timeout_graceful_shutdown=5,
     )
     server = uvicorn.Server(config)
 
