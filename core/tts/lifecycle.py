@@ -119,14 +119,6 @@ class Backoff:
         return float(min(self.cap_s, self.base_s * 2 ** (failures - 2)))
 
 
-def request_timeout() -> httpx.Timeout:
-    """Timeouts of calls to a provider: a long read (synthesis of long text), quick connects.
-    httpx is imported on first use, not at the core's start-up."""
-    import httpx
-
-    return httpx.Timeout(connect=5.0, read=600.0, write=60.0, pool=10.0)
-
-
 @dataclass
 class LaunchConfig:
     provider_id: str
@@ -143,4 +135,12 @@ class LaunchConfig:
     stop_grace_s: float = 5.0
     idle_unload_s: float | None = 300.0
     backoff: Backoff = field(default_factory=Backoff)
-    request_timeout: httpx.Timeout = field(default_factory=request_timeout)
+    request_timeout_s: float = 600.0
+    """Longest wait for one provider response (synthesis of a long text); connects are quick."""
+
+    def client_timeout(self) -> httpx.Timeout:
+        """The provider client's timeouts; httpx is imported here, at the first spawn, never
+        at the core's start-up or on a /health that merely describes the provider."""
+        import httpx
+
+        return httpx.Timeout(connect=5.0, read=self.request_timeout_s, write=60.0, pool=10.0)

@@ -63,6 +63,7 @@ class ManagerConfig:
     stall_timeout_s: float = 120.0
     idle_unload_s: float | None = 300.0
     stop_grace_s: float = 5.0
+    request_timeout_s: float = 600.0
     backoff: Backoff = field(default_factory=Backoff)
     use_keyring: bool | None = None
     """None: the OS keyring when a backend exists, else a 0600 file."""
@@ -77,6 +78,8 @@ class ManagerConfig:
             fields["index_url"] = settings.provider_index_url
         if getattr(settings, "provider_start_timeout_s", None):
             fields["listen_timeout_s"] = float(settings.provider_start_timeout_s)
+        if getattr(settings, "provider_request_timeout_s", None):
+            fields["request_timeout_s"] = float(settings.provider_request_timeout_s)
         fields.update(overrides)
         return cls(**fields)
 
@@ -146,6 +149,7 @@ class ProviderManager:
                     stall_timeout_s=cfg.stall_timeout_s,
                     idle_unload_s=cfg.idle_unload_s,
                     stop_grace_s=cfg.stop_grace_s,
+                    request_timeout_s=cfg.request_timeout_s,
                     backoff=cfg.backoff,
                 ),
                 self.pidfiles,

@@ -162,7 +162,7 @@ class ProviderSupervisor:
         self._watcher = asyncio.ensure_future(self._watch(process, self._gone))
         from provider_sdk.client import ProviderClient  # httpx: on first spawn, not at start-up
 
-        self.client = ProviderClient(process.url, token, timeout=self.config.request_timeout)
+        self.client = ProviderClient(process.url, token, timeout=self.config.client_timeout())
         try:
             await self._wait_healthy(process, self.client)
         except BaseException as exc:
