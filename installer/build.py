@@ -14,6 +14,14 @@ executable. The launcher is the frozen program's `__main__`:
 3. the version in `build-info.json`, when a release stamped one, set as the target package's
    `__version__` before the entry module is imported;
 4. then the target's `main()`.
+
+After PyInstaller, the target's `prune` globs are deleted and (on Linux, with binutils' `strip`)
+the shared libraries under `_internal/` lose their symbol tables and debug info: wheels ship
+some unstripped (libtorch_cpu carries 89 MB of symbols, CTranslate2's extension 67 MB of DWARF).
+Every stripped library must still load (`ldd`): a library that patchelf rewrote can come out of
+`strip` broken ("ELF load command address/offset not page-aligned"), and is then kept as it was.
+The core's packaged Whisper model is stored with int8 weights (installer/whisper_int8.py), which
+is what int8 transcription loads it as anyway: same results, half the size.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -123,6 +131,15 @@ coll = COLLECT(exe, a.binaries, a.datas, name={name!r}, upx=False, strip=False)
 """
 
 
+@dataclass
+class StripReport:
+    """What `strip_binaries` did: files stripped, bytes saved, and files kept as they were."""
+
+    files: int = 0
+    saved: int = 0
+    kept: list[str] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class BuildResult:
     target: str
@@ -130,6 +147,8 @@ class BuildResult:
     executable: Path
     seconds: float
     bytes: int
+    stripped: StripReport = field(default_factory=StripReport)
+    notes: list[str] = field(default_factory=list)
 
 
 def missing_requirements(target: Target) -> list[str]:
@@ -198,7 +217,9 @@ def build(
             f"PyInstaller failed for {target.name} (code {proc.returncode}):\n{tail}"
         )
     folder = dist / target.name
-    prune(folder / "_internal", target.prune)
+    prune(folder / "_internal", target.prune, keep=target.prune_keep)
+    notes = [_whisper_int8(folder / "_internal" / rel) for rel in target.whisper_int8]
+    stripped = strip_binaries(folder / "_internal") if target.strip else StripReport()
     exe = folder / (target.name + (".exe" if sys.platform == "win32" else ""))
     info = {
         "name": target.name,
@@ -210,16 +231,106 @@ def build(
         "git_commit": _git_commit(),
     }
     (folder / BUILD_INFO).write_text(json.dumps(info, indent=1), encoding="utf-8")
-    return BuildResult(target.name, folder, exe, time.monotonic() - started, folder_size(folder))
+    seconds = time.monotonic() - started
+    return BuildResult(target.name, folder, exe, seconds, folder_size(folder), stripped, notes)
 
 
-def prune(internal: Path, patterns: tuple[str, ...]) -> None:
+def _whisper_int8(model: Path) -> str:
+    from installer.whisper_int8 import quantize_whisper
+
+    if not (model / "model.bin").is_file():
+        return f"{model.name}: no model.bin, left as it was"
+    try:
+        result = quantize_whisper(model)
+    except Exception as exc:  # an optimisation: never the reason a build fails
+        return f"{model.parent.name}/{model.name}: left as it was ({type(exc).__name__}: {exc})"
+    if not result.changed:
+        return f"{model.parent.name}/{model.name}: left as it was ({result.reason})"
+    return (
+        f"{model.parent.name}/{model.name}: {result.reason}, "
+        f"{result.before / 1e6:.0f} -> {result.after / 1e6:.0f} MB"
+    )
+
+
+def prune(internal: Path, patterns: tuple[str, ...], *, keep: tuple[str, ...] = ()) -> None:
+    """Delete what the globs match under `internal`, except what a `keep` glob matches."""
+    kept = {path for pattern in keep for path in internal.glob(pattern)}
     for pattern in patterns:
         for path in sorted(internal.glob(pattern), reverse=True):
+            if path in kept:
+                continue
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path)
             else:
                 path.unlink()
+
+
+STRIP_MIN_SAVING = 64 * 1024
+"""Smaller savings are not worth rewriting a third-party library."""
+
+
+def _is_elf_object(path: Path) -> bool:
+    """A regular ELF shared library or executable (not an object file, not a link)."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    with path.open("rb") as f:
+        head = f.read(18)
+    if len(head) < 18 or head[:4] != b"\x7fELF":
+        return False
+    e_type = int.from_bytes(head[16:18], "little" if head[5] == 1 else "big")
+    return e_type in (2, 3)  # ET_EXEC, ET_DYN
+
+
+def _loads(path: Path) -> tuple[int, list[str]]:
+    """`ldd`'s verdict on a library: exit code and the dependencies it cannot find."""
+    try:
+        out = subprocess.run(["ldd", str(path)], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return -1, []
+    missing = sorted(line.split()[0] for line in out.stdout.splitlines() if "not found" in line)
+    return out.returncode, missing
+
+
+def _integrity_checked(path: Path) -> bool:
+    """Libraries that verify their own bytes at load time (FIPS .hmac/.chk files beside them)."""
+    return (path.parent / f".{path.name}.hmac").exists() or path.with_suffix(".chk").exists()
+
+
+def strip_binaries(internal: Path) -> StripReport:
+    """`strip --strip-unneeded` every ELF library under `internal`, keeping only safe results.
+
+    Linux only (a Mach-O library would lose its code signature; Windows DLLs carry no symbols)
+    and only where binutils' `strip` and `ldd` exist; elsewhere nothing changes. A library is
+    replaced only when stripping saves at least STRIP_MIN_SAVING bytes and `ldd` says the
+    stripped copy loads exactly as the original does. The executable beside `_internal` is never
+    touched: PyInstaller appends its archive to it.
+    """
+    report = StripReport()
+    if not sys.platform.startswith("linux") or not (shutil.which("strip") and shutil.which("ldd")):
+        return report
+    for path in sorted(internal.rglob("*")):
+        if not _is_elf_object(path) or _integrity_checked(path):
+            continue
+        tmp = path.with_name(f".{path.name}.stripped")  # same folder: $ORIGIN resolves the same
+        try:
+            done = subprocess.run(
+                ["strip", "--strip-unneeded", "-o", str(tmp), str(path)],
+                capture_output=True,
+                timeout=600,
+            )
+            before, after = path.stat().st_size, tmp.stat().st_size if tmp.exists() else 0
+            if done.returncode != 0 or before - after < STRIP_MIN_SAVING:
+                continue
+            if _loads(tmp) != _loads(path):
+                report.kept.append(path.relative_to(internal).as_posix())
+                continue
+            shutil.copymode(path, tmp)
+            os.replace(tmp, path)
+            report.files += 1
+            report.saved += before - after
+        finally:
+            tmp.unlink(missing_ok=True)
+    return report
 
 
 def _git_commit() -> str | None:
@@ -265,6 +376,15 @@ def main(argv: list[str] | None = None) -> int:
             failed += 1
             continue
         print(f"built {res.target}: {res.folder} ({res.bytes / 1e6:.0f} MB, {res.seconds:.0f} s)")
+        for note in res.notes:
+            print(f"  {note}")
+        strip = res.stripped
+        if strip.files or strip.kept:
+            kept = f"; left as they were (would not load): {', '.join(strip.kept)}"
+            print(
+                f"  stripped {strip.files} libraries, {strip.saved / 1e6:.0f} MB saved"
+                + (kept if strip.kept else "")
+            )
     return 1 if failed else 0
 
 

@@ -1,4 +1,10 @@
-"""Extract a tar.gz or zip into a staging folder, refusing anything that could escape it.
+"""Extract a tar.xz, tar.gz or zip into a staging folder, refusing anything that could escape it.
+
+The format is told by the file's first bytes (the installer's download has no extension); when
+the release index names one, an archive whose content says otherwise is refused. A damaged
+compressed stream (truncated, corrupt) is refused with a message, never a bare library error.
+A tar.xz made of several xz streams (as installer.release writes them) is decompressed on
+several threads (installer/xz.py); the members still go through the same checks, in order.
 
 Refused: absolute paths and drive letters, '..' parts, backslashes, device files and FIFOs,
 symlinks or hardlinks whose target lies outside the staging folder, members written through a
@@ -9,20 +15,43 @@ final pass re-resolves every link, so a later member can never re-point an earli
 
 from __future__ import annotations
 
+import gzip
+import io
+import lzma
 import os
 import shutil
 import stat
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from installer.errors import UnsafeArchive
+from installer.xz import MAX_PARALLEL_STREAM, ParallelXzReader, default_workers, xz_streams
 
 DEFAULT_MAX_BYTES = 16 * 1024**3
 _CHUNK = 1024 * 1024
+
+_MAGIC = {
+    "tar.xz": b"\xfd7zXZ\x00",
+    "tar.gz": b"\x1f\x8b",
+    "zip": b"PK\x03\x04",
+}
+_DAMAGED = (tarfile.TarError, lzma.LZMAError, zlib.error, gzip.BadGzipFile, EOFError)
+"""What a corrupt or truncated compressed tar raises while it is read."""
+
+
+def sniff_format(archive: Path) -> str | None:
+    """The format the file's first bytes say: "tar.xz", "tar.gz", "zip", or None."""
+    with archive.open("rb") as f:
+        head = f.read(8)
+    for fmt, magic in _MAGIC.items():
+        if head.startswith(magic):
+            return fmt
+    return None
 
 
 @dataclass
@@ -182,29 +211,89 @@ def _extract_zip(archive: Path, ex: _Extractor) -> None:
                 ex.add(member, None)
 
 
-def _extract_tar(archive: Path, ex: _Extractor) -> None:
+def _parallel_xz(archive: Path, ex: _Extractor, workers: int) -> io.BufferedReader | None:
+    """A reader decoding the archive's xz streams on several threads, when it has several
+    small enough to decode whole; None to read it as one stream."""
+    if workers < 2:
+        return None
     try:
-        tar = tarfile.open(archive, "r:*")  # noqa: SIM115 - closed by the `with` below
-    except tarfile.TarError as exc:
+        streams = xz_streams(archive)
+    except (OSError, ValueError):
+        return None  # not multi-stream as we write it: liblzma reads it (and judges it)
+    if len(streams) < 2 or any(s.uncompressed > MAX_PARALLEL_STREAM for s in streams):
+        return None
+    total = sum(s.uncompressed for s in streams)
+    if total > ex.max_bytes:
+        raise UnsafeArchive(f"archive expands beyond {ex.max_bytes} bytes ({total}); refusing")
+    reader = ParallelXzReader(archive, streams, workers=workers)
+    return io.BufferedReader(reader, buffer_size=_CHUNK)
+
+
+def _open_tar(archive: Path, ex: _Extractor, fmt: str | None, workers: int) -> tarfile.TarFile:
+    """A stream-mode tar reader: members in order, read once, never seeking back in the
+    decompressed data. lzma/gzip file objects read concatenated streams and members (tarfile's
+    own "r|xz" stops after the first xz stream)."""
+    stream: io.BufferedIOBase | None = None
+    if fmt == "tar.xz":
+        stream = _parallel_xz(archive, ex, workers) or lzma.open(archive)  # noqa: SIM115
+    elif fmt == "tar.gz":
+        stream = gzip.open(archive)  # noqa: SIM115 - closed with the tar (_extract_tar)
+    if stream is None:  # plain tar, bzip2, or not a tar at all: tarfile finds out
+        return tarfile.open(archive, "r|*")
+    try:
+        return tarfile.open(fileobj=stream, mode="r|")
+    except BaseException:
+        stream.close()
+        raise
+
+
+def _extract_tar(archive: Path, ex: _Extractor, fmt: str | None, workers: int) -> None:
+    try:
+        tar = _open_tar(archive, ex, fmt, workers)
+    except _DAMAGED as exc:
         raise UnsafeArchive(f"{archive.name} is neither a zip nor a tar archive: {exc}") from exc
-    with tar:
-        for member, info in _tar_members(tar):
-            data = tar.extractfile(info) if member.kind == "file" else None
-            if data is None:
-                ex.add(member, None)
-                continue
-            with data:
-                ex.add(member, data)
+    try:
+        with tar:
+            for member, info in _tar_members(tar):
+                data = tar.extractfile(info) if member.kind == "file" else None
+                if data is None:
+                    ex.add(member, None)
+                    continue
+                with data:
+                    ex.add(member, data)
+    except _DAMAGED as exc:
+        raise UnsafeArchive(
+            f"{archive.name} is damaged ({type(exc).__name__}: {exc}); download it again"
+        ) from exc
+    finally:
+        if tar.fileobj is not None:
+            tar.fileobj.close()  # tarfile leaves a file object it was given open
 
 
-def safe_extract(archive: Path, staging: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-    """Extract `archive` (.tar.gz/.tgz/.tar or .zip) into `staging`; UnsafeArchive on danger.
+def safe_extract(
+    archive: Path,
+    staging: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    fmt: str | None = None,
+    workers: int | None = None,
+) -> None:
+    """Extract `archive` (tar.xz, tar.gz, tar or zip) into `staging`; UnsafeArchive on danger.
 
-    On failure the caller removes `staging`; nothing is ever written outside it.
+    `fmt` ("tar.xz", "tar.gz" or "zip", as the release index records it) is checked against
+    the file's content; None accepts any of them. `workers`: threads decompressing a
+    multi-stream tar.xz (default: up to 4; 1 reads it as one stream). On failure the caller
+    removes `staging`; nothing is ever written outside it.
     """
+    found = sniff_format(archive)
+    if fmt is not None and found != fmt:
+        raise UnsafeArchive(
+            f"{archive.name} should be a {fmt} archive but its content is "
+            f"{found or 'neither tar.xz, tar.gz nor zip'}; refusing it"
+        )
     ex = _Extractor(staging, max_bytes)
-    if zipfile.is_zipfile(archive):
+    if found == "zip" or (found is None and zipfile.is_zipfile(archive)):
         _extract_zip(archive, ex)
     else:
-        _extract_tar(archive, ex)
+        _extract_tar(archive, ex, found, default_workers() if workers is None else workers)
     ex.finish()

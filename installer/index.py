@@ -27,6 +27,7 @@ PROVIDER_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 OsName = Literal["linux", "darwin", "windows"]
+ArchiveFormatName = Literal["tar.xz", "tar.gz", "zip"]
 ArchName = Literal["x86_64", "arm64"]
 
 
@@ -86,6 +87,9 @@ class ProviderEntry(BaseModel):
     accelerator: str = "cpu"
     url: str
     mirrors: list[str] = Field(default_factory=list)
+    format: ArchiveFormatName | None = None
+    """How the archive is packed; None (indexes before it was recorded): told by its content.
+    Older installers ignore the field and detect the format themselves."""
     sha256: str | None = None
     size: Annotated[int, Field(gt=0)]
     entrypoint: str

@@ -195,7 +195,7 @@ class Installer:
             try:
                 _rmtree(staging)
                 _report(progress, "extracting", entry.size)
-                safe_extract(archive, staging, max_bytes=self.max_extract_bytes)
+                safe_extract(archive, staging, max_bytes=self.max_extract_bytes, fmt=entry.format)
                 _report(progress, "validating", entry.size)
                 info = self._validate(staging, entry)
                 manifest = {

@@ -5,9 +5,18 @@
 
 For each provider build folder found in `--builds` (as made by installer.build), this asks the
 executable itself for `--version --json` (so the index can never disagree with the binary),
-writes `DIR/<id>-<version>-<os>-<arch>.tar.gz` and adds or replaces its entry in
-`DIR/index.json`, with the archive's sha256 and size. `--version` stamps a release version: it
-is written into the archive's `build-info.json`, which the frozen launcher reads at start.
+writes `DIR/<id>-<version>-<os>-<arch>.tar.xz` and adds or replaces its entry in
+`DIR/index.json`, with the archive's format, sha256 and size. `--version` stamps a release
+version: it is written into the archive's `build-info.json`, which the frozen launcher reads at
+start.
+
+Archives are tar.xz by default (`--format tar.gz` for the old format): LZMA2 at preset
+9|EXTREME with a 64 MiB dictionary, behind the x86 branch filter on x86_64, which compresses
+the stripped shared libraries that make up most of a build far better than gzip (docs/
+installer.md has the figures). The tar is cut into 64 MiB pieces, each its own xz stream:
+the file is still one valid .xz (`xz -d`, `tar xJf` and Python's lzma read it whole), and the
+pieces are compressed here, and decompressed by the installer, on several cores at once
+(installer/xz.py). Every installer extracts both formats (installer/extract.py).
 """
 
 from __future__ import annotations
@@ -16,16 +25,18 @@ import argparse
 import hashlib
 import io
 import json
+import lzma
 import os
 import sys
 import tarfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from installer.build import BUILD_INFO, REPO, build, select_targets
 from installer.index import SCHEMA_VERSION, current_arch, current_os, load_index, parse_version
 from installer.targets import TARGETS
 from installer.validate import run_version
+from installer.xz import XzStreamsWriter, default_workers
 
 DEFAULT_BASE_URL = "https://releases.voicebox.invalid/providers"
 ALIASES = {"default": "pytorch-cpu", "nvidia": "pytorch-cuda", "metal": "mlx"}
@@ -34,6 +45,25 @@ REQUIRES: dict[str, dict[str, Any]] = {
     "pytorch-cuda": {"cuda_driver_min": "525.60", "min_vram_mb": 4096},
     "mlx": {"macos_min": "14.0"},
 }
+
+
+ArchiveFormat = Literal["tar.xz", "tar.gz"]
+FORMATS: tuple[ArchiveFormat, ...] = get_args(ArchiveFormat)
+DEFAULT_FORMAT: ArchiveFormat = "tar.xz"
+XZ_PRESET = 9 | lzma.PRESET_EXTREME
+"""xz's best: 64 MiB dictionary (a decoder needs ~65 MiB of memory), slow to write, as fast to
+read as any other preset."""
+GZIP_LEVEL = 6
+
+
+def format_of(path: Path) -> ArchiveFormat:
+    """The archive format a file name asks for (`.tar.xz`/`.txz`, `.tar.gz`/`.tgz`)."""
+    name = path.name.lower()
+    if name.endswith((".tar.xz", ".txz")):
+        return "tar.xz"
+    if name.endswith((".tar.gz", ".tgz")):
+        return "tar.gz"
+    raise ValueError(f"{path.name}: archive names end in .tar.xz or .tar.gz")
 
 
 def sha256_file(path: Path) -> str:
@@ -57,30 +87,50 @@ def make_archive(
     *,
     arcname: str | None = None,
     extra_files: dict[str, bytes] | None = None,
-    compresslevel: int = 6,
+    fmt: ArchiveFormat | None = None,
+    compresslevel: int | None = None,
+    workers: int | None = None,
 ) -> tuple[str, int]:
-    """tar.gz `folder` as `arcname/...` (sorted, owner-less); returns (sha256, size).
+    """tar.xz or tar.gz `folder` as `arcname/...` (sorted, owner-less); returns (sha256, size).
 
-    Symlinks are stored as symlinks (PyInstaller makes some inside `_internal`). `extra_files`
-    maps paths relative to `arcname` to contents that replace or add files in the archive.
+    `fmt` defaults to what `out`'s name says; `compresslevel` is the gzip level or the xz
+    preset (default: GZIP_LEVEL, XZ_PRESET); `workers` the threads compressing xz streams
+    (default_workers()). Symlinks are stored as symlinks (PyInstaller makes some inside
+    `_internal`). `extra_files` maps paths relative to `arcname` to contents that replace or
+    add files in the archive.
     """
+    fmt = fmt or format_of(out)
     arcname = arcname or folder.name
     extra = dict(extra_files or {})
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
-    with tarfile.open(tmp, "w:gz", compresslevel=compresslevel) as tar:
-        tar.add(folder, arcname=arcname, recursive=False, filter=_normalise)
-        for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(folder).as_posix()
-            if rel in extra:
-                continue
-            tar.add(path, arcname=f"{arcname}/{rel}", recursive=False, filter=_normalise)
-        for rel, data in sorted(extra.items()):
-            info = tarfile.TarInfo(f"{arcname}/{rel}")
-            info.size, info.mode = len(data), 0o644
-            tar.addfile(info, io.BytesIO(data))
+    if fmt == "tar.gz":
+        level = GZIP_LEVEL if compresslevel is None else compresslevel
+        with tarfile.open(tmp, "w:gz", compresslevel=level) as tar:
+            _add_members(tar, folder, arcname, extra)
+    else:
+        preset = XZ_PRESET if compresslevel is None else compresslevel
+        with (
+            tmp.open("wb") as raw,
+            XzStreamsWriter(raw, preset=preset, workers=workers or default_workers()) as xz,
+            tarfile.open(fileobj=xz, mode="w|") as tar,
+        ):
+            _add_members(tar, folder, arcname, extra)
     os.replace(tmp, out)
     return sha256_file(out), out.stat().st_size
+
+
+def _add_members(tar: tarfile.TarFile, folder: Path, arcname: str, extra: dict[str, bytes]) -> None:
+    tar.add(folder, arcname=arcname, recursive=False, filter=_normalise)
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if rel in extra:
+            continue
+        tar.add(path, arcname=f"{arcname}/{rel}", recursive=False, filter=_normalise)
+    for rel, data in sorted(extra.items()):
+        info = tarfile.TarInfo(f"{arcname}/{rel}")
+        info.size, info.mode = len(data), 0o644
+        tar.addfile(info, io.BytesIO(data))
 
 
 def package_build(
@@ -89,14 +139,15 @@ def package_build(
     *,
     base_url: str,
     version: str | None = None,
-    compresslevel: int = 6,
+    fmt: ArchiveFormat = DEFAULT_FORMAT,
+    compresslevel: int | None = None,
 ) -> dict[str, Any]:
     """Archive one provider build folder; returns its index entry (a plain dict)."""
     exe_name = folder.name
     info = run_version(folder / (exe_name + (".exe" if sys.platform == "win32" else "")))
     provider_version = str(parse_version(version)) if version else info.version
     os_name, arch = current_os(), current_arch()
-    filename = f"{info.provider}-{provider_version}-{os_name}-{arch}.tar.gz"
+    filename = f"{info.provider}-{provider_version}-{os_name}-{arch}.{fmt}"
     build_info: dict[str, Any] = {}
     if (folder / BUILD_INFO).is_file():
         build_info = json.loads((folder / BUILD_INFO).read_text(encoding="utf-8"))
@@ -105,6 +156,7 @@ def package_build(
         folder,
         out_dir / filename,
         extra_files={BUILD_INFO: json.dumps(build_info, indent=1).encode()},
+        fmt=fmt,
         compresslevel=compresslevel,
     )
     return {
@@ -116,6 +168,7 @@ def package_build(
         "accelerator": ACCELERATOR.get(info.provider, "cpu"),
         "url": f"{base_url.rstrip('/')}/{filename}",
         "mirrors": [],
+        "format": fmt,
         "sha256": sha,
         "size": size,
         "entrypoint": f"{exe_name}/{exe_name}",
@@ -158,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--version", help="stamp this provider version (default: the build's)")
     parser.add_argument("--build", action="store_true", help="run installer.build first")
     parser.add_argument("--piper-only", action="store_true", help="with --build: Piper only")
+    parser.add_argument(
+        "--format", choices=FORMATS, default=DEFAULT_FORMAT, help="archive format (tar.xz)"
+    )
     args = parser.parse_args(argv)
     if args.build:
         for target in select_targets(["pytorch-cpu"], piper_only=args.piper_only):
@@ -169,7 +225,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     entries = []
     for folder in folders:
-        entry = package_build(folder, args.out, base_url=args.base_url, version=args.version)
+        entry = package_build(
+            folder, args.out, base_url=args.base_url, version=args.version, fmt=args.format
+        )
         entries.append(entry)
         print(f"{entry['url']}  {entry['size'] / 1e6:.1f} MB  sha256 {entry['sha256']}")
     print(f"index: {write_index(args.out, entries)}")

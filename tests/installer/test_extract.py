@@ -13,11 +13,15 @@ from pathlib import Path
 import pytest
 
 from installer.errors import UnsafeArchive
-from installer.extract import safe_extract
+from installer.extract import safe_extract, sniff_format
+
+TAR_SUFFIXES = ("tar.gz", "tar.xz")
 
 
 def tar_of(path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:
-    with tarfile.open(path, "w:gz") as tar:
+    """A tar.gz or tar.xz (as the name says) holding `members`."""
+    xz = path.name.endswith(".xz")
+    with tarfile.open(path, "w:xz") if xz else tarfile.open(path, "w:gz") as tar:
         for info, data in members:
             if data is not None:
                 info.size = len(data)
@@ -46,7 +50,8 @@ def box(tmp_path: Path) -> Path:
 
 
 def outside_files(box: Path) -> list[str]:
-    return sorted(p.name for p in box.iterdir() if p.name not in ("staging", "a.tar.gz", "a.zip"))
+    ours = ("staging", "a.zip", *(f"a.{suffix}" for suffix in TAR_SUFFIXES))
+    return sorted(p.name for p in box.iterdir() if p.name not in ours)
 
 
 HOSTILE_TARS: dict[str, list[tuple[tarfile.TarInfo, bytes | None]]] = {
@@ -78,9 +83,10 @@ HOSTILE_TARS: dict[str, list[tuple[tarfile.TarInfo, bytes | None]]] = {
 }
 
 
+@pytest.mark.parametrize("suffix", TAR_SUFFIXES)
 @pytest.mark.parametrize("case", sorted(HOSTILE_TARS))
-def test_hostile_tar_is_refused(box: Path, case: str) -> None:
-    archive = tar_of(box / "a.tar.gz", HOSTILE_TARS[case])
+def test_hostile_tar_is_refused(box: Path, case: str, suffix: str) -> None:
+    archive = tar_of(box / f"a.{suffix}", HOSTILE_TARS[case])
     with pytest.raises(UnsafeArchive) as err:
         safe_extract(archive, box / "staging")
     print(case, "->", err.value)
@@ -124,9 +130,10 @@ def test_hostile_zip_is_refused(box: Path, case: str) -> None:
     assert outside_files(box) == []
 
 
-def test_good_tar_with_internal_links_extracts(box: Path) -> None:
+@pytest.mark.parametrize("suffix", TAR_SUFFIXES)
+def test_good_tar_with_internal_links_extracts(box: Path, suffix: str) -> None:
     archive = tar_of(
-        box / "a.tar.gz",
+        box / f"a.{suffix}",
         [
             reg("app/app", b"#!/bin/sh\n", mode=0o4755),  # setuid is dropped
             reg("app/_internal/lib.so.1", b"ELF"),
@@ -137,7 +144,7 @@ def test_good_tar_with_internal_links_extracts(box: Path) -> None:
         ],
     )
     staging = box / "staging"
-    safe_extract(archive, staging)
+    safe_extract(archive, staging, fmt=suffix)
     assert (staging / "app/_internal/lib.so").read_bytes() == b"ELF"
     assert (staging / "app/_internal/pkg/libs/lib.so.1").read_bytes() == b"ELF"
     assert (staging / "app/copy.so").read_bytes() == b"ELF"
@@ -171,3 +178,26 @@ def test_garbage_is_not_an_archive(box: Path) -> None:
     (box / "a.tar.gz").write_bytes(b"not an archive at all")
     with pytest.raises(UnsafeArchive, match="neither a zip nor a tar"):
         safe_extract(box / "a.tar.gz", box / "staging")
+
+
+@pytest.mark.parametrize("suffix", TAR_SUFFIXES)
+def test_format_is_told_by_content_and_a_mismatch_is_refused(box: Path, suffix: str) -> None:
+    archive = tar_of(box / f"a.{suffix}", [reg("app/data.txt", b"data")])
+    assert sniff_format(archive) == suffix
+    safe_extract(archive, box / "staging")  # no format named: detected
+    assert (box / "staging/app/data.txt").read_bytes() == b"data"
+    other = next(s for s in (*TAR_SUFFIXES, "zip") if s != suffix)
+    with pytest.raises(UnsafeArchive, match=f"should be a {other} archive but its content is"):
+        safe_extract(archive, box / "staging2", fmt=other)
+    assert not (box / "staging2").exists()
+
+
+@pytest.mark.parametrize("suffix", TAR_SUFFIXES)
+def test_truncated_compressed_tar_is_refused_with_a_message(box: Path, suffix: str) -> None:
+    # (The sha256 check before extraction catches any damage; this is the message if not.)
+    payload = os.urandom(300_000)  # incompressible: the cut lands inside the member data
+    archive = tar_of(box / f"a.{suffix}", [reg("app/big.bin", payload), reg("app/z.txt")])
+    archive.write_bytes(archive.read_bytes()[:150_000])
+    with pytest.raises(UnsafeArchive, match=r"damaged.*download it again"):
+        safe_extract(archive, box / "staging", fmt=suffix)
+    assert outside_files(box) == []

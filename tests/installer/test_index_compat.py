@@ -71,6 +71,14 @@ def test_versions_compare_as_versions_not_strings() -> None:
     assert idx.latest("default", os_name="linux", arch="x86_64").version == "1.10.0"
 
 
+def test_archive_format_is_optional_and_checked() -> None:
+    assert index(entry("pytorch-cpu", "1.0.0")).providers[0].format is None  # older indexes
+    for fmt in ("tar.xz", "tar.gz", "zip"):
+        assert index(entry("pytorch-cpu", "1.0.0", format=fmt)).providers[0].format == fmt
+    with pytest.raises(ReleaseIndexError, match="format"):
+        index(entry("pytorch-cpu", "1.0.0", format="rar"))
+
+
 def test_spec_compatibility() -> None:
     assert check_spec("1.0").ok and check_spec("1.7").ok and check_spec("1.10").ok
     too_new = check_spec("2.0")

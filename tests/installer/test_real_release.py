@@ -1,6 +1,9 @@
 """A real release: a frozen Piper-only provider, packaged by installer.release, served over HTTP
 on 127.0.0.1, installed through the real pipeline, spawned through the launch handshake, and
-asked for real speech. Then an update, and a broken update that rolls back."""
+asked for real speech. Then an update, and a broken update that rolls back.
+
+The build is the real recipe, size cuts included (pruned Piper data, stripped libraries): the
+speech test is what proves them harmless for Piper."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import soundfile as sf
 from installer.errors import ValidationFailed
 from installer.index import ProviderEntry, load_index
 from installer.install import Installer
-from installer.release import make_archive, package_build, write_index
+from installer.release import ArchiveFormat, make_archive, package_build, write_index
 from provider_sdk.client import ProviderClient
 from provider_sdk.launch import launch_provider
 from provider_sdk.models import GenerateRequest
@@ -41,8 +44,17 @@ def release(
     www = tmp_path_factory.mktemp("www")
     with FileServer(www) as server:
         entries = {}
-        for version in ("1.0.0", "1.1.0"):
-            data = package_build(build, www, base_url=server.url, version=version, compresslevel=0)
+        # 1.0.0 in the release format (tar.xz; preset 1 keeps the test fast, a release uses
+        # 9e: same decoder), 1.1.0 in the old one (tar.gz): an install handles both.
+        formats: dict[str, tuple[ArchiveFormat, int]] = {
+            "1.0.0": ("tar.xz", 1),
+            "1.1.0": ("tar.gz", 0),
+        }
+        for version, (fmt, level) in formats.items():
+            data = package_build(
+                build, www, base_url=server.url, version=version, fmt=fmt, compresslevel=level
+            )
+            assert data["format"] == fmt and data["url"].endswith(f".{fmt}")
             write_index(www, [data])
         index = load_index(www / "index.json")
         for entry in index.providers:

@@ -9,6 +9,7 @@ import pytest
 
 from installer.download import fetch_index
 from installer.errors import DownloadError, ReleaseIndexError
+from installer.extract import sniff_format
 from installer.index import load_index
 from tests.installer.fakes import make_fake_build, publish
 from tests.installer.httpserver import FileServer
@@ -30,7 +31,40 @@ def test_release_cli_writes_archives_and_merges_the_index(tmp_path: Path) -> Non
     assert newest.size == archive.stat().st_size
     assert newest.sha256 == hashlib.sha256(archive.read_bytes()).hexdigest()
     assert newest.entrypoint == "tts-provider-pytorch-cpu/tts-provider-pytorch-cpu"
+    assert newest.format == "tar.xz" and archive.name.endswith(".tar.xz")
+    assert sniff_format(archive) == "tar.xz"
     assert release_main(["--out", str(out), "--builds", str(tmp_path / "none")]) == 1
+
+
+def test_release_in_either_format_installs(
+    tmp_path: Path, serve_dir: Path, server: FileServer
+) -> None:
+    from installer.install import Installer
+    from installer.release import main as release_main
+
+    build = make_fake_build(tmp_path)
+    for version, fmt in (("1.0.0", "tar.gz"), ("1.1.0", "tar.xz")):
+        args = ["--out", str(serve_dir), "--builds", str(build.parent), "--base-url", server.url]
+        assert release_main([*args, "--version", version, "--format", fmt]) == 0
+        entry = load_index(serve_dir / "index.json").latest("default")
+        assert entry.version == version and entry.format == fmt
+        assert entry.url.endswith(f".{fmt}")
+        assert sniff_format(serve_dir / entry.url.rsplit("/", 1)[1]) == fmt
+        installed = Installer(tmp_path / "root").install(entry)
+        assert installed.version == version
+        assert (installed.entrypoint.parent / "_internal/sub/payload-link.bin").is_symlink()
+
+
+def test_make_archive_takes_the_format_from_the_name(tmp_path: Path) -> None:
+    from installer.release import format_of, make_archive
+
+    build = make_fake_build(tmp_path)
+    for name, fmt in (("a.tar.xz", "tar.xz"), ("b.tgz", "tar.gz"), ("c.tar.gz", "tar.gz")):
+        assert format_of(Path(name)) == fmt
+        make_archive(build, tmp_path / name, compresslevel=1)
+        assert sniff_format(tmp_path / name) == fmt
+    with pytest.raises(ValueError, match=r"\.tar\.xz or \.tar\.gz"):
+        make_archive(build, tmp_path / "d.zip")
 
 
 def test_fetch_index(tmp_path: Path, serve_dir: Path, server: FileServer) -> None:
