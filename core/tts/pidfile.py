@@ -4,7 +4,9 @@ Each spawn writes `<run dir>/<provider id>.json` with the child's pid, its creat
 command line, and the core's own pid and create time. At start the core reaps a recorded
 provider only when all of these hold: the pid exists, its create time and command line are the
 recorded ones (a recycled pid belongs to a stranger), and the core that spawned it is gone (a
-second core sharing the data dir keeps its providers). Anything else is left alone."""
+second core sharing the data dir keeps its providers). Anything else is left alone.
+
+psutil is imported by the functions that need it, not at the core's start-up."""
 
 from __future__ import annotations
 
@@ -14,8 +16,6 @@ import os
 import signal
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-import psutil
 
 from core.logging import get_logger
 
@@ -34,6 +34,8 @@ class PidRecord:
 
 
 def _create_time(pid: int) -> float | None:
+    import psutil
+
     try:
         return float(psutil.Process(pid).create_time())
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
@@ -42,6 +44,8 @@ def _create_time(pid: int) -> float | None:
 
 def record_for(provider_id: str, pid: int) -> PidRecord | None:
     """A record of running process `pid` spawned by this process, or None if it is gone."""
+    import psutil
+
     try:
         proc = psutil.Process(pid)
         created, cmdline = float(proc.create_time()), list(proc.cmdline())
@@ -111,6 +115,8 @@ class PidFiles:
 
     @staticmethod
     def _verdict(record: PidRecord) -> str:
+        import psutil
+
         core_time = _create_time(record.core_pid)
         me = os.getpid()
         if (
@@ -135,6 +141,8 @@ class PidFiles:
 
 def _stop_group(pid: int, grace_s: float) -> None:
     """SIGTERM the provider's process group (it leads its own), wait, then SIGKILL it."""
+    import psutil
+
     if not hasattr(os, "killpg"):  # Windows: no process groups to signal; end the tree
         _stop_tree(pid, grace_s)
         return
@@ -165,6 +173,8 @@ def _stop_group(pid: int, grace_s: float) -> None:
 
 
 def _stop_tree(pid: int, grace_s: float) -> None:
+    import psutil
+
     try:
         root = psutil.Process(pid)
         procs = [root, *root.children(recursive=True)]
