@@ -24,10 +24,7 @@ fi
 stamp="$venv/.installed-$mode"
 digest="$(cat pyproject.toml setup.py ci/install.sh ci/install-qwen.sh | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
-  # compat editable mode: a plain path entry in a .pth file. The default mode installs an
-  # import finder that every start of `voicebox` pays for (~15 ms of the cold start).
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-    --config-settings editable_mode=compat -e ".[$extras]"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[$extras]"
   if [ "$mode" = "dev" ]; then bash ci/install-qwen.sh; fi
   echo "$digest" > "$stamp"
 fi
