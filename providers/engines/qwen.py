@@ -38,20 +38,18 @@ from provider_sdk.audio import join_chunks, trim_trailing_silence
 from provider_sdk.engine import (
     AudioArray,
     ModelConfig,
-    ProgressCallback,
     ReferenceClip,
     SynthesisRequest,
 )
 from provider_sdk.errors import (
     CannotClone,
-    Conflict,
     ModelLoading,
     Unprocessable,
     UnsupportedParameter,
 )
-from provider_sdk.models import Progress, VoicePrompt
+from provider_sdk.models import VoicePrompt
 from provider_sdk.text import split_text
-from providers.engines.qwen_download import ModelFetcher
+from providers.engines.qwen_download import FetchedModels, ModelFetcher
 from providers.engines.qwen_prompts import (
     PromptData,
     check_embedding_size,
@@ -103,7 +101,7 @@ def check_request(config: ModelConfig, request: SynthesisRequest) -> ModelConfig
     return config
 
 
-class QwenEngine:
+class QwenEngine(FetchedModels):
     """The Qwen3-TTS engine (PyTorch); see the module docstring."""
 
     name = ENGINE
@@ -142,29 +140,6 @@ class QwenEngine:
     def model_folder(self, config: ModelConfig) -> Path:
         """The model's folder on disk, downloading it first when needed."""
         return self._fetcher.folder(config.model_size, config.hub_repo_id)
-
-    def download(
-        self, model_size: str, progress: ProgressCallback, cancel: threading.Event
-    ) -> None:
-        """`ManagedModels`: fetch the model's folder ahead of the first load."""
-        config = self.registry.get(model_size)
-        self._fetcher.fetch(config.model_size, config.hub_repo_id, progress, cancel)
-
-    def delete(self, model_size: str) -> None:
-        """`ManagedModels`: remove the model's folder under the data dir (never a resident
-        model's: the server unloads it first; refused here too as a safeguard)."""
-        config = self.registry.get(model_size)
-        if self._size == config.model_size:
-            raise Conflict(f"{ENGINE}/{model_size} is loaded; unload it before deleting it")
-        self._fetcher.delete(config.model_size, config.hub_repo_id)
-
-    def cancel_download(self) -> None:
-        """Stop a running download after the current file (partial files are kept)."""
-        self._fetcher.cancel()
-
-    def progress(self) -> Progress | None:
-        """Byte progress of a running download, for /tts/status; None otherwise."""
-        return self._fetcher.progress()
 
     def unload(self) -> None:
         if self._model is None:

@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from provider_sdk.engine import ModelRegistry, ProgressCallback
 from provider_sdk.errors import (
     Conflict,
     DownloadCancelled,
@@ -287,6 +288,40 @@ class ModelFetcher:
                 shutil.rmtree(target)
         log.info("deleted %s (%s)", name, target)
         return target
+
+
+class FetchedModels:
+    """`ManagedModels` for an engine whose models come from a `ModelFetcher` (the PyTorch and
+    the MLX Qwen engines): download ahead of the first load, delete, cancel, progress."""
+
+    name: str
+    registry: ModelRegistry
+    _fetcher: ModelFetcher
+    _size: str | None
+    """The resident model size, or None."""
+
+    def download(
+        self, model_size: str, progress: ProgressCallback, cancel: threading.Event
+    ) -> None:
+        """`ManagedModels`: fetch the model's folder ahead of the first load."""
+        config = self.registry.get(model_size)
+        self._fetcher.fetch(config.model_size, config.hub_repo_id, progress, cancel)
+
+    def delete(self, model_size: str) -> None:
+        """`ManagedModels`: remove the model's folder under the data dir (never a resident
+        model's: the server unloads it first; refused here too as a safeguard)."""
+        config = self.registry.get(model_size)
+        if self._size == config.model_size:
+            raise Conflict(f"{self.name}/{model_size} is loaded; unload it before deleting it")
+        self._fetcher.delete(config.model_size, config.hub_repo_id)
+
+    def cancel_download(self) -> None:
+        """Stop a running download after the current file (partial files are kept)."""
+        self._fetcher.cancel()
+
+    def progress(self) -> Progress | None:
+        """Byte progress of a running download, for /tts/status; None otherwise."""
+        return self._fetcher.progress()
 
 
 def _tick(

@@ -22,7 +22,6 @@ import binascii
 import contextlib
 import secrets
 import sys
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -34,22 +33,20 @@ from provider_sdk.audio import join_chunks, trim_trailing_silence
 from provider_sdk.engine import (
     AudioArray,
     ModelRegistry,
-    ProgressCallback,
     ReferenceClip,
     SynthesisRequest,
 )
 from provider_sdk.errors import (
     CannotClone,
-    Conflict,
     InvalidRequest,
     ModelLoading,
     Unprocessable,
     VoicePromptMismatch,
 )
-from provider_sdk.models import Progress, VoicePrompt
+from provider_sdk.models import VoicePrompt
 from provider_sdk.text import split_text
 from providers.engines.qwen import MAX_CHUNK_CHARS, check_request
-from providers.engines.qwen_download import ModelFetcher
+from providers.engines.qwen_download import FetchedModels, ModelFetcher
 from providers.engines.qwen_mlx_layout import MLX_LAYOUT_MARKER
 from providers.engines.qwen_prompts import blob_metadata, combine_clips, prepare_clip
 from providers.engines.qwen_registry import CONFIGS, KIND_BY_SIZE, SAMPLE_RATE, qwen_language
@@ -91,7 +88,7 @@ def _trusted_mlx_layout(folder: Path) -> Iterator[None]:
         qwen3_tts.check_array_shape_qwen3 = original
 
 
-class QwenMlxEngine:
+class QwenMlxEngine(FetchedModels):
     """Qwen3-TTS on MLX; see the module docstring."""
 
     name = ENGINE
@@ -120,29 +117,6 @@ class QwenMlxEngine:
         if kind != KIND_BY_SIZE[config.model_size]:
             raise Unprocessable(f"{folder} holds a {kind} model, not {config.model_size}")
         self._model, self._size = model, config.model_size
-
-    def download(
-        self, model_size: str, progress: ProgressCallback, cancel: threading.Event
-    ) -> None:
-        """`ManagedModels`: fetch the model's folder ahead of the first load."""
-        config = self.registry.get(model_size)
-        self._fetcher.fetch(config.model_size, config.hub_repo_id, progress, cancel)
-
-    def delete(self, model_size: str) -> None:
-        """`ManagedModels`: remove the model's folder under the data dir (never a resident
-        model's: the server unloads it first; refused here too as a safeguard)."""
-        config = self.registry.get(model_size)
-        if self._size == config.model_size:
-            raise Conflict(f"{ENGINE}/{model_size} is loaded; unload it before deleting it")
-        self._fetcher.delete(config.model_size, config.hub_repo_id)
-
-    def cancel_download(self) -> None:
-        """Stop a running download after the current file (partial files are kept)."""
-        self._fetcher.cancel()
-
-    def progress(self) -> Progress | None:
-        """Byte progress of a running download, for /tts/status; None otherwise."""
-        return self._fetcher.progress()
 
     def unload(self) -> None:
         if self._model is None:
