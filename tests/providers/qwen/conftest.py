@@ -8,6 +8,7 @@ import secrets
 import shutil
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -56,26 +57,34 @@ def provider_env(models: Path) -> dict[str, str]:
     return env
 
 
-def spawn(models: Path, data_dir: Path, module: str = "providers.pytorch_cpu") -> ProviderProcess:
+def launch(command: list[str], data_dir: Path, env: dict[str, str]) -> ProviderProcess:
+    """A provider process through the real handshake, with a fresh token."""
     return launch_provider(
-        [sys.executable, "-m", module, "--engines", "qwen"],
-        data_dir=data_dir,
-        token=secrets.token_hex(16),
-        env=provider_env(models),
-        startup_timeout=60,
+        command, data_dir=data_dir, token=secrets.token_hex(16), env=env, startup_timeout=60
     )
+
+
+@contextmanager
+def running(process: ProviderProcess) -> Iterator[ProviderProcess]:
+    """Stop the process and close its pipes when the block ends."""
+    try:
+        yield process
+    finally:
+        process.stop()
+        process.close()
+
+
+def spawn(models: Path, data_dir: Path, module: str = "providers.pytorch_cpu") -> ProviderProcess:
+    command = [sys.executable, "-m", module, "--engines", "qwen"]
+    return launch(command, data_dir, provider_env(models))
 
 
 @pytest.fixture(scope="module")
 def provider(
     qwen_models: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ProviderProcess]:
-    process = spawn(qwen_models, tmp_path_factory.mktemp("qwen-provider"))
-    try:
+    with running(spawn(qwen_models, tmp_path_factory.mktemp("qwen-provider"))) as process:
         yield process
-    finally:
-        process.stop()
-        process.close()
 
 
 def client_for(process: ProviderProcess) -> httpx.Client:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tests.providers.qwen.conftest import client_for, spawn
+from tests.providers.qwen.conftest import client_for, running, spawn
 
 pytestmark = pytest.mark.slow
 RATE = 24_000
@@ -146,13 +146,8 @@ def test_prompt_from_one_process_accepted_by_another(
 ) -> None:
     prompt = make_prompt(client, "Portable prompt.")
     mine, _, _ = generate(client, text="Across processes.", voice_prompt=prompt, seed=2)
-    second = spawn(qwen_models, tmp_path / "second")
-    try:
-        with client_for(second) as other:
-            theirs, _, _ = generate(other, text="Across processes.", voice_prompt=prompt, seed=2)
-    finally:
-        second.stop()
-        second.close()
+    with running(spawn(qwen_models, tmp_path / "second")) as second, client_for(second) as other:
+        theirs, _, _ = generate(other, text="Across processes.", voice_prompt=prompt, seed=2)
     assert np.array_equal(mine, theirs)
 
 

@@ -8,7 +8,6 @@ import base64
 import io
 import json
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from provider_sdk.launch import ProviderProcess, launch_provider
-from tests.providers.qwen.conftest import client_for
+from provider_sdk.launch import ProviderProcess
+from tests.providers.qwen.conftest import client_for, launch, running
 from tests.providers.qwen.test_qwen_http import wav_bytes
 
 pytestmark = pytest.mark.slow
@@ -60,18 +59,9 @@ def mlx_provider(
     mlx_models: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ProviderProcess]:
     env = dict(os.environ, VOICEBOX_QWEN_MODEL_DIR=str(mlx_models), HF_HUB_OFFLINE="1")
-    process = launch_provider(
-        [str(MLX_PYTHON), "-m", "providers.mlx", "--engines", "qwen-mlx"],
-        data_dir=tmp_path_factory.mktemp("mlx-provider"),
-        token=secrets.token_hex(16),
-        env=env,
-        startup_timeout=60,
-    )
-    try:
+    command = [str(MLX_PYTHON), "-m", "providers.mlx", "--engines", "qwen-mlx"]
+    with running(launch(command, tmp_path_factory.mktemp("mlx-provider"), env)) as process:
         yield process
-    finally:
-        process.stop()
-        process.close()
 
 
 @pytest.fixture(scope="module")

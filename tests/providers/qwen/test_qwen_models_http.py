@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import sys
 import time
 from collections.abc import Iterator
@@ -17,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from provider_sdk.launch import ProviderProcess, launch_provider
+from provider_sdk.launch import ProviderProcess
 from tests.core.fake_hub import FakeHub
-from tests.providers.qwen.conftest import BASE, client_for
+from tests.providers.qwen.conftest import BASE, client_for, launch, running
 
 pytestmark = pytest.mark.slow
 FIRST = "model.safetensors"
@@ -47,18 +46,9 @@ def provider(hub: FakeHub, data_dir: Path) -> Iterator[ProviderProcess]:
     env = {k: v for k, v in os.environ.items() if k != "VOICEBOX_QWEN_MODEL_DIR"}
     env.update(HF_ENDPOINT=hub.url, HF_HUB_OFFLINE="0", OMP_NUM_THREADS="2")
     env["HF_HUB_DISABLE_TELEMETRY"] = "1"
-    process = launch_provider(
-        [sys.executable, "-m", "providers.pytorch_cpu", "--engines", "qwen,piper"],
-        data_dir=data_dir,
-        token=secrets.token_hex(16),
-        env=env,
-        startup_timeout=60,
-    )
-    try:
+    command = [sys.executable, "-m", "providers.pytorch_cpu", "--engines", "qwen,piper"]
+    with running(launch(command, data_dir, env)) as process:
         yield process
-    finally:
-        process.stop()
-        process.close()
 
 
 @pytest.fixture(scope="module")
