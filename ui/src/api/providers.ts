@@ -11,7 +11,7 @@
 //   PUT  /providers/openai {api_key, base_url}
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./client";
-import { postEventStream } from "./sse";
+import { positiveBytes, postTaskStream } from "./sse";
 
 export interface ProviderRow {
   id: string;
@@ -128,21 +128,16 @@ export async function installProvider(
   onProgress: (p: InstallProgress) => void,
   opts: { update?: boolean; signal?: AbortSignal } = {},
 ): Promise<void> {
-  let failure: string | null = null;
-  let done = false;
-  await postEventStream(`/providers/${id}/${opts.update ? "update" : "install"}`, (e) => {
-    const data = JSON.parse(e.data) as Json;
-    if (e.event === "progress") {
-      onProgress({
-        provider: str(data.provider) ?? id, state: str(data.state) ?? "downloading", step: str(data.step) ?? undefined,
-        done: Number(data.done ?? 0), total: typeof data.total === "number" && data.total > 0 ? data.total : null,
-        speed: typeof data.speed === "number" ? data.speed : undefined,
-      });
-    } else if (e.event === "done") done = true;
-    else if (e.event === "error") failure = str(data.message) ?? "The install failed.";
+  await postTaskStream(`/providers/${id}/${opts.update ? "update" : "install"}`, (data) => {
+    onProgress({
+      provider: str(data.provider) ?? id, state: str(data.state) ?? "downloading", step: str(data.step) ?? undefined,
+      done: Number(data.done ?? 0), total: positiveBytes(data.total),
+      speed: typeof data.speed === "number" ? data.speed : undefined,
+    });
+  }, {
+    failed: "The install failed.",
+    unfinished: "The install stream ended before the install finished; check Settings → Provider.",
   }, opts.signal);
-  if (failure) throw new Error(failure);
-  if (!done) throw new Error("The install stream ended before the install finished; check Settings → Provider.");
 }
 
 export function useSetRemote() {

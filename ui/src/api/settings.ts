@@ -6,7 +6,7 @@
 //   PUT    /models/whisper/active {name}    the transcriber switches (persisted by the core)
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./client";
-import { postEventStream } from "./sse";
+import { positiveBytes, postTaskStream } from "./sse";
 import type { Health, WhisperModel, WhisperModelList } from "./types";
 
 export type { WhisperModel };
@@ -59,16 +59,10 @@ export function useActivateWhisperModel() {
 /** Download a model, reporting byte progress; resolves when done, throws the core's message.
  * Aborting `signal` closes the stream, which cancels the download in the core. */
 export async function downloadWhisperModel(name: string, onProgress: (p: WhisperProgress) => void, signal?: AbortSignal): Promise<void> {
-  let failure: string | null = null;
-  let done = false;
-  await postEventStream(`${modelPath(name)}/download`, (e) => {
-    const data = JSON.parse(e.data) as Record<string, unknown>;
-    if (e.event === "progress") {
-      const total = typeof data.total_bytes === "number" && data.total_bytes > 0 ? data.total_bytes : null;
-      onProgress({ name, done: Number(data.downloaded_bytes ?? 0), total, file: typeof data.file === "string" ? data.file : "" });
-    } else if (e.event === "done") done = true;
-    else if (e.event === "error") failure = typeof data.message === "string" ? data.message : "The download failed.";
+  await postTaskStream(`${modelPath(name)}/download`, (data) => {
+    onProgress({ name, done: Number(data.downloaded_bytes ?? 0), total: positiveBytes(data.total_bytes), file: typeof data.file === "string" ? data.file : "" });
+  }, {
+    failed: "The download failed.",
+    unfinished: `The download of ${name} stopped before it finished; start it again to resume.`,
   }, signal);
-  if (failure) throw new Error(failure);
-  if (!done) throw new Error(`The download of ${name} stopped before it finished; start it again to resume.`);
 }

@@ -1,5 +1,5 @@
 // Server-sent events over fetch, for streams that answer a POST (EventSource only GETs):
-// the core's provider install/update streams `progress` events, then `done` or `error`.
+// provider installs/updates and model downloads stream `progress` events, then `done` or `error`.
 import { toApiError } from "./client";
 
 export interface SseEvent {
@@ -46,4 +46,31 @@ export async function postEventStream(path: string, onEvent: (e: SseEvent) => vo
     if (done) break;
     for (const e of parser.push(value)) onEvent(e);
   }
+}
+
+/** POST a stream that reports a long task (an install, a model download): `progress` events,
+ * each passed on as parsed JSON, then `done` or `error`. Resolves on `done`; throws the server's
+ * message on `error`, `failed` when that event carries none, and `unfinished` when the stream
+ * ends without either. Aborting `signal` closes the stream, which cancels the task. */
+export async function postTaskStream(
+  path: string,
+  onProgress: (data: Record<string, unknown>) => void,
+  messages: { failed: string; unfinished: string },
+  signal?: AbortSignal,
+): Promise<void> {
+  let failure: string | null = null;
+  let done = false;
+  await postEventStream(path, (e) => {
+    const data = JSON.parse(e.data) as Record<string, unknown>;
+    if (e.event === "progress") onProgress(data);
+    else if (e.event === "done") done = true;
+    else if (e.event === "error") failure = typeof data.message === "string" ? data.message : messages.failed;
+  }, signal);
+  if (failure) throw new Error(failure);
+  if (!done) throw new Error(messages.unfinished);
+}
+
+/** A positive byte count from a progress event, else null (unknown). */
+export function positiveBytes(value: unknown): number | null {
+  return typeof value === "number" && value > 0 ? value : null;
 }

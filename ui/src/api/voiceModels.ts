@@ -6,7 +6,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./client";
 import { genKeys } from "./generations";
-import { postEventStream } from "./sse";
+import { positiveBytes, postTaskStream } from "./sse";
 import type { TtsModel, TtsModelDeleted, TtsModelList } from "./types";
 
 export type { TtsModel, TtsModelList };
@@ -50,16 +50,10 @@ export function useDeleteVoiceModel() {
  * the core's (or the provider's) message. Aborting `signal` closes the stream, which cancels
  * the download in the provider (it keeps what it has, so a new download resumes). */
 export async function downloadVoiceModel(ref: VoiceModelRef, onProgress: (p: VoiceProgress) => void, signal?: AbortSignal): Promise<void> {
-  let failure: string | null = null;
-  let done = false;
-  await postEventStream(`${modelPath(ref)}/download`, (e) => {
-    const data = JSON.parse(e.data) as Record<string, unknown>;
-    if (e.event === "progress") {
-      const total = typeof data.total_bytes === "number" && data.total_bytes > 0 ? data.total_bytes : null;
-      onProgress({ done: Number(data.downloaded_bytes ?? 0), total, message: typeof data.message === "string" ? data.message : "" });
-    } else if (e.event === "done") done = true;
-    else if (e.event === "error") failure = typeof data.message === "string" ? data.message : "The download failed.";
+  await postTaskStream(`${modelPath(ref)}/download`, (data) => {
+    onProgress({ done: Number(data.downloaded_bytes ?? 0), total: positiveBytes(data.total_bytes), message: typeof data.message === "string" ? data.message : "" });
+  }, {
+    failed: "The download failed.",
+    unfinished: `The download of ${ref.engine} ${ref.modelSize} stopped before it finished; start it again to resume.`,
   }, signal);
-  if (failure) throw new Error(failure);
-  if (!done) throw new Error(`The download of ${ref.engine} ${ref.modelSize} stopped before it finished; start it again to resume.`);
 }

@@ -2,12 +2,12 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { genKeys } from "../../api/generations";
 import type { TtsEngineModels } from "../../api/types";
-import { useDeleteVoiceModel, useVoiceModels, type TtsModel, type VoiceModelRef } from "../../api/voiceModels";
+import { downloadVoiceModel, useDeleteVoiceModel, useVoiceModels, type TtsModel, type VoiceModelRef } from "../../api/voiceModels";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNotice, Notice, Skeleton } from "../../components/Feedback";
 import { formatMb } from "../../lib/format";
 import { useUi } from "../../store/ui";
-import { VoiceDownload } from "./VoiceDownload";
+import { ModelDownload } from "./ModelDownload";
 
 interface Target extends VoiceModelRef {
   name: string;
@@ -105,7 +105,13 @@ export function VoiceModels() {
           busy={del.isPending} onDownload={(t) => { setError(null); setDownloading(t); }} onDelete={setConfirm} />
       ))}
       {downloading && (
-        <VoiceDownload key={keyOf(downloading.engine, downloading.modelSize)} model={downloading} name={downloading.name} onDone={finished(downloading)} />
+        <ModelDownload
+          key={keyOf(downloading.engine, downloading.modelSize)}
+          name={downloading.name}
+          start={(onProgress, signal) => downloadVoiceModel(downloading, onProgress, signal)}
+          onDone={finished(downloading)}
+          testId="voice-download"
+        />
       )}
       {error && <Notice kind="error" title="Voice models">{error}</Notice>}
       <p className="faint">

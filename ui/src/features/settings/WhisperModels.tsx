@@ -1,10 +1,10 @@
 import { useState } from "react";
-import { useActivateWhisperModel, useDeleteWhisperModel, useWhisperModels, type WhisperModel } from "../../api/settings";
+import { downloadWhisperModel, useActivateWhisperModel, useDeleteWhisperModel, useWhisperModels, type WhisperModel } from "../../api/settings";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNotice, Notice, Skeleton } from "../../components/Feedback";
 import { formatMb } from "../../lib/format";
 import { useUi } from "../../store/ui";
-import { WhisperDownload } from "./WhisperDownload";
+import { ModelDownload } from "./ModelDownload";
 
 function stateLabel(m: WhisperModel, downloading: boolean): string {
   if (m.packaged) return "Built in";
@@ -73,7 +73,15 @@ export function WhisperModels() {
           ))}
         </tbody>
       </table>
-      {downloading && <WhisperDownload key={downloading} name={downloading} onDone={finished(downloading)} />}
+      {downloading && (
+        <ModelDownload
+          key={downloading}
+          name={downloading}
+          start={(onProgress, signal) => downloadWhisperModel(downloading, onProgress, signal)}
+          onDone={finished(downloading)}
+          testId="whisper-download"
+        />
+      )}
       {error && <Notice kind="error" title="Transcription models">{error}</Notice>}
       <p className="faint">
         Models are stored in <code className="mono">{models.data.models_dir}</code>. The built-in tiny.en works offline;

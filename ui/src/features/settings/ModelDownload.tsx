@@ -1,34 +1,42 @@
 import { useEffect, useRef, useState } from "react";
-import { downloadVoiceModel, type VoiceModelRef, type VoiceProgress } from "../../api/voiceModels";
 import { TransferProgress } from "../../components/TransferProgress";
 import { useTransferRate } from "../../lib/rate";
 
-/** Runs one voice model download: bar, bytes, speed, time left; Cancel closes the stream (the
- * provider stops after the file it is fetching and keeps what it has, so a new download resumes). */
-export function VoiceDownload({ model, name, onDone }: {
-  model: VoiceModelRef;
-  /** What the person reads, e.g. "Qwen3-TTS 0.6B". */
+/** What a model download reports: bytes so far, the total when known, the file in flight. */
+export interface DownloadProgress {
+  done: number;
+  total: number | null;
+  file?: string;
+}
+
+/** Runs one model download (Whisper or voice): bar, bytes, speed, time left. Cancel closes the
+ * stream; the server stops after the file it is fetching and keeps what it has, so a new
+ * download resumes. `start` is called once, when the component mounts (key it per model). */
+export function ModelDownload({ name, start, onDone, testId }: {
+  /** What the person reads, e.g. "base.en" or "Qwen3-TTS 0.6B". */
   name: string;
+  start: (onProgress: (p: DownloadProgress) => void, signal: AbortSignal) => Promise<void>;
   onDone: (ok: boolean, message?: string) => void;
+  testId: string;
 }) {
-  const [p, setP] = useState<VoiceProgress | null>(null);
+  const [p, setP] = useState<DownloadProgress | null>(null);
   const abort = useRef<AbortController | null>(null);
+  const begin = useRef(start);
   const done = useRef(onDone);
   done.current = onDone;
   const rate = useTransferRate(p?.done ?? null);
-  const { engine, modelSize } = model;
 
   useEffect(() => {
     const ctl = new AbortController();
     abort.current = ctl;
-    downloadVoiceModel({ engine, modelSize }, setP, ctl.signal)
+    begin.current(setP, ctl.signal)
       .then(() => done.current(true))
       .catch((err: unknown) => {
         if (ctl.signal.aborted) return;
         done.current(false, err instanceof Error ? err.message : String(err));
       });
     return () => ctl.abort();
-  }, [engine, modelSize]);
+  }, []);
 
   const cancel = () => {
     abort.current?.abort();
@@ -37,13 +45,13 @@ export function VoiceDownload({ model, name, onDone }: {
 
   return (
     <TransferProgress
-      title={`Downloading ${name}…`}
+      title={`Downloading ${name}${p?.file ? ` (${p.file})` : ""}…`}
       label={`Downloading ${name}`}
       bytes={p?.done ?? 0}
       total={p?.total ?? null}
       rate={rate}
       onCancel={cancel}
-      testId="voice-download"
+      testId={testId}
     />
   );
 }
