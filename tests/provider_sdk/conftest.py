@@ -4,7 +4,9 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import uvicorn
@@ -22,11 +24,10 @@ class Served:
     engine: ToneEngine
 
 
-@pytest.fixture(scope="module")
-def served() -> Iterator[Served]:
-    """The SDK app over a ToneEngine, served by uvicorn on 127.0.0.1 (real HTTP)."""
-    engine = ToneEngine()
-    app = create_provider_app(ProviderInfo("test-provider", "9.9.9"), [engine], token=TOKEN)
+@contextmanager
+def serve_engines(engines: list[Any]) -> Iterator[str]:
+    """The SDK app over `engines`, served by uvicorn on 127.0.0.1 (real HTTP); yields its URL."""
+    app = create_provider_app(ProviderInfo("test-provider", "9.9.9"), engines, token=TOKEN)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen()
@@ -36,6 +37,16 @@ def served() -> Iterator[Served]:
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
-    yield Served(f"http://127.0.0.1:{sock.getsockname()[1]}", TOKEN, engine)
-    server.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Served]:
+    """The SDK app over a ToneEngine (see `serve_engines`)."""
+    engine = ToneEngine()
+    with serve_engines([engine]) as url:
+        yield Served(url, TOKEN, engine)

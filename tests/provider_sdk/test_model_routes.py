@@ -6,22 +6,19 @@ packaged engines. The Qwen engines' real downloads are tested in tests/providers
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from provider_sdk import errors
 from provider_sdk.client import ProviderClient
 from provider_sdk.engine import ManagedModels, ProgressCallback
 from provider_sdk.models import ModelDownloadDone, ModelDownloadProgress, Progress
 from provider_sdk.server import ProviderInfo, create_provider_app
-from tests.provider_sdk.conftest import TOKEN
+from tests.provider_sdk.conftest import TOKEN, serve_engines
 from tests.provider_sdk.tone_engine import ToneEngine
 
 STEPS = 4
@@ -79,19 +76,8 @@ class ManagedTone(ToneEngine):
 def managed(tmp_path: Path) -> Iterator[tuple[str, ManagedTone]]:
     engine = ManagedTone(tmp_path)
     assert isinstance(engine, ManagedModels)
-    app = create_provider_app(ProviderInfo("test-provider", "9.9.9"), [engine], token=TOKEN)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}", engine
-    server.should_exit = True
-    thread.join(10)
+    with serve_engines([engine]) as url:
+        yield url, engine
 
 
 async def test_download_streams_progress_then_done_and_describe_follows(
