@@ -8,6 +8,7 @@ message."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from types import TracebackType
@@ -158,28 +159,36 @@ class ProviderClient:
         )
         return response.content
 
-    async def stream(self, request: GenerateRequest) -> AsyncIterator[StreamPiece]:
-        """Pieces of audio as the provider makes them (POST /tts/stream, NDJSON)."""
+    async def _lines(self, path: str, body: Any, what: str) -> AsyncGenerator[str, None]:
+        """The non-empty NDJSON lines a streamed POST answers with. An HTTP error raises its
+        typed error; a broken connection raises `ProviderUnreachable` naming `what`. Close the
+        generator (`contextlib.aclosing`) to close the connection at once."""
         try:
-            async with self._http.stream("POST", "/tts/stream", json=self._body(request)) as resp:
+            async with self._http.stream("POST", path, json=body) as resp:
                 if not resp.is_success:
                     await resp.aread()
                     _raise_for(resp)
                 async for line in resp.aiter_lines():
-                    if not line.strip():
-                        continue
-                    event = json.loads(line)
-                    if event["event"] == "audio":
-                        yield StreamPiece(
-                            event["index"], event["sample_rate"], base64.b64decode(event["audio"])
-                        )
-                    elif event["event"] == "error":
-                        error = event["error"]
-                        raise error_for(error["code"], 500, error["message"])
+                    if line.strip():
+                        yield line
         except httpx.TransportError as exc:
             raise ProviderUnreachable(
-                f"the stream from {self.base_url} broke: {exc or type(exc).__name__}"
+                f"the {what} from {self.base_url} broke: {exc or type(exc).__name__}"
             ) from exc
+
+    async def stream(self, request: GenerateRequest) -> AsyncIterator[StreamPiece]:
+        """Pieces of audio as the provider makes them (POST /tts/stream, NDJSON)."""
+        lines = self._lines("/tts/stream", self._body(request), "stream")
+        async with contextlib.aclosing(lines):
+            async for line in lines:
+                event = json.loads(line)
+                if event["event"] == "audio":
+                    yield StreamPiece(
+                        event["index"], event["sample_rate"], base64.b64decode(event["audio"])
+                    )
+                elif event["event"] == "error":
+                    error = event["error"]
+                    raise error_for(error["code"], 500, error["message"])
 
     async def load(
         self, engine: str | None = None, model_size: str | None = None
@@ -198,22 +207,13 @@ class ProviderClient:
         iterator early closes the connection, which cancels the download in the provider."""
         body = ModelRequest(engine=engine, model_size=model_size).model_dump()
         path = "/tts/models/download"
-        try:
-            async with self._http.stream("POST", path, json=body) as resp:
-                if not resp.is_success:
-                    await resp.aread()
-                    _raise_for(resp)
-                async for line in resp.aiter_lines():
-                    if not line.strip():
-                        continue
-                    event = self._download_event(line, path)
-                    yield event
-                    if isinstance(event, ModelDownloadDone):
-                        return
-        except httpx.TransportError as exc:
-            raise ProviderUnreachable(
-                f"the download stream from {self.base_url} broke: {exc or type(exc).__name__}"
-            ) from exc
+        lines = self._lines(path, body, "download stream")
+        async with contextlib.aclosing(lines):
+            async for line in lines:
+                event = self._download_event(line, path)
+                yield event
+                if isinstance(event, ModelDownloadDone):
+                    return
         raise ProviderError(
             f"the download stream from {self.base_url} ended before the download finished"
         )
