@@ -90,6 +90,7 @@ class Generation(SQLModel, table=True):
     engine: str | None = Field(default=None, max_length=64)
     model_size: str | None = Field(default=None, max_length=64)
     provider: str = Field(default="local", max_length=64)
+    source: str = Field(default="app", max_length=16)
     instruct: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     normalize: bool = True
     status: str = Field(default=GenerationStatus.queued, max_length=16, index=True)
