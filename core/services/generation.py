@@ -39,6 +39,8 @@ class GenerateParams:
     instruct: str | None = None
     normalize: bool = True
     variations: int = 1
+    source: str = "app"
+    """Where the request came from (app, api, cli, mcp, wyoming, story), shown in History."""
 
 
 def new_seed() -> int:
@@ -99,6 +101,7 @@ async def submit(core: Core, params: GenerateParams) -> list[Generation]:
                 instruct=params.instruct,
                 normalize=params.normalize,
                 group_id=group,
+                source=params.source,
             )
             session.add(gen)
             created.append(gen)
