@@ -1,6 +1,7 @@
 """A tiny stand-in for the Hugging Face hub on 127.0.0.1 (what `HF_ENDPOINT` points at): the
 model-info API and `resolve` downloads, serving the files of one local folder (subfolders
-included, as `sub/name`) for any repo."""
+included, as `sub/name`) for any repo, or with `per_repo=True` the folder's subfolder named
+like the repo (`Org/Name` is served from `folder/Name`)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,23 @@ from urllib.parse import unquote
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
+def _read(folder: Path, first: str) -> dict[str, bytes]:
+    names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    ordered = [first, *(n for n in names if n != first)] if first in names else names
+    return {n: (folder / n).read_bytes() for n in ordered}
+
+
 class FakeHub:
-    def __init__(self, folder: Path, first: str = "model.bin") -> None:
-        names = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-        ordered = [first, *(n for n in names if n != first)] if first in names else names
-        self.files = {n: (folder / n).read_bytes() for n in ordered}
+    def __init__(
+        self, folder: Path, first: str = "model.bin", per_repo: bool = False, port: int = 0
+    ) -> None:
+        self.repos = (
+            {sub.name: _read(sub, first) for sub in folder.iterdir() if sub.is_dir()}
+            if per_repo
+            else {}
+        )
+        self.files = {} if per_repo else _read(folder, first)
+        """The files served for any repo (empty with `per_repo`: see `repos`)."""
         self.delay_s = 0.0
         """Sleep per 256 KiB chunk of a GET (a slow network)."""
         self.gets: Counter[str] = Counter()
@@ -33,9 +46,12 @@ class FakeHub:
 
             def _file(self) -> tuple[str, bytes] | None:
                 parts = unquote(self.path.split("?")[0]).split("/resolve/main/")
-                if len(parts) != 2 or parts[1] not in hub.files:
+                if len(parts) != 2:
                     return None
-                return parts[1], hub.files[parts[1]]
+                files = hub.files_of(parts[0])
+                if parts[1] not in files:
+                    return None
+                return parts[1], files[parts[1]]
 
             def _head(self, name: str, data: bytes) -> None:
                 self.send_response(200)
@@ -55,7 +71,8 @@ class FakeHub:
                 if self.path.startswith("/api/models/"):
                     repo = self.path.split("?")[0].removeprefix("/api/models/")
                     repo = repo.split("/revision/")[0]
-                    siblings = [{"rfilename": n, "size": len(d)} for n, d in hub.files.items()]
+                    files = hub.files_of(repo).items()
+                    siblings = [{"rfilename": n, "size": len(d)} for n, d in files]
                     body = json.dumps({"id": repo, "sha": COMMIT, "siblings": siblings}).encode()
                     self.send_response(200)
                     self.send_header("Content-Type", "application/json")
@@ -78,11 +95,17 @@ class FakeHub:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+
+    def files_of(self, repo: str) -> dict[str, bytes]:
+        """The files served for `repo` (`Org/Name`, with or without a leading `/`)."""
+        if not self.repos:
+            return self.files
+        return self.repos.get(repo.rstrip("/").rsplit("/", 1)[-1], {})
 
     def close(self) -> None:
         self.server.shutdown()
