@@ -8,6 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from core.store.models import VoiceType
 
+MAX_ID = 2**63 - 1
+"""The largest row id the database stores (SQLite's and PostgreSQL's 64-bit integers)."""
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Lang = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=16)]
 
@@ -41,7 +43,7 @@ class SampleUpdate(Body):
 
 
 class GenerateBody(Body):
-    profile_id: int = Field(strict=True)
+    profile_id: int = Field(strict=True, ge=1, le=MAX_ID)
     text: str = Field(min_length=1)
     language: Lang | None = None
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1, strict=True)
@@ -54,16 +56,3 @@ class GenerateBody(Body):
 
 class FavouriteBody(Body):
     favourite: bool = Field(strict=True)
-
-
-class SpeechBody(BaseModel):
-    """OpenAI's /v1/audio/speech body (extra fields ignored, as OpenAI's clients send some)."""
-
-    model_config = ConfigDict(extra="ignore")
-    model: str = Field(max_length=64)
-    input: str = Field(min_length=1)
-    voice: str | dict[str, str] = Field()
-    response_format: str = "mp3"
-    speed: float = Field(default=1.0, ge=0.25, le=4.0)
-    instructions: str | None = Field(default=None, max_length=2000)
-    stream_format: str | None = None

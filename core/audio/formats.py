@@ -11,3 +11,6 @@ MEDIA_TYPES = {
     "aac": "audio/aac",
     "pcm": "audio/pcm",
 }
+PCM_RATE = 24_000
+"""Raw `pcm` is 24 kHz 16-bit mono little-endian, as OpenAI's speech API sends it."""
+SPEED_RANGE = (0.25, 4.0)

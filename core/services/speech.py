@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -12,9 +11,6 @@ from core.errors import CoreError
 from core.services.context import Core
 from core.services.generation import GenerateParams, get_generation, submit
 from core.store.models import FINAL_STATUSES, GenerationStatus
-
-if TYPE_CHECKING:
-    from core.audio.decode import Samples
 
 
 class SpeechFailed(CoreError):
@@ -58,18 +54,6 @@ def failure(status: str, code: str | None, error: str | None) -> SpeechFailed:
     return SpeechFailed(message)
 
 
-def change_speed(samples: Samples, speed: float) -> Samples:
-    """Plain resampling-based tempo change (pitch moves with it); 1.0 leaves it untouched."""
-    import numpy as np
-
-    if abs(speed - 1.0) < 1e-3 or samples.size == 0:
-        return samples
-    n = max(1, int(samples.size / speed))
-    grid = np.linspace(0, samples.size - 1, n)
-    out: Samples = np.interp(grid, np.arange(samples.size), samples).astype(np.float32)
-    return out
-
-
 async def wait_for(core: Core, generation_id: int, timeout: float = 600.0) -> None:
     queue = core.events.open()
     try:
@@ -95,11 +79,23 @@ async def speak(
     speed: float = 1.0,
     fmt: str = "wav",
     seed: int | None = None,
+    model_size: str | None = None,
+    source: str = "cli",
+    normalize: bool = True,
 ) -> bytes:
+    """`speed` changes the tempo and keeps the pitch. The OpenAI API asks `normalize=False`:
+    the engine's audio as made, the same as its streamed pieces."""
     [gen] = await submit(
         core,
         GenerateParams(
-            profile_id=profile_id, text=text, engine=engine, instruct=instruct, seed=seed
+            profile_id=profile_id,
+            text=text,
+            engine=engine,
+            model_size=model_size,
+            instruct=instruct,
+            seed=seed,
+            source=source,
+            normalize=normalize,
         ),
     )
     assert gen.id is not None
@@ -113,7 +109,10 @@ async def speak(
         return data
     import soundfile as sf
 
-    from core.audio.encode import encode
+    from core.audio.encode import encode, time_stretch
 
-    samples, rate = sf.read(io.BytesIO(data), dtype="float32")
-    return await asyncio.to_thread(encode, change_speed(samples, speed), int(rate), fmt)
+    def convert() -> bytes:
+        samples, rate = sf.read(io.BytesIO(data), dtype="float32")
+        return encode(time_stretch(samples, int(rate), speed), int(rate), fmt)
+
+    return await asyncio.to_thread(convert)

@@ -38,6 +38,16 @@ class Segment:
     words: list[Word] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Decoding:
+    """Whisper options beyond the language: `task` "translate" gives English text (multilingual
+    models only), `prompt` steers spelling and style, `temperature` 0 is greedy."""
+
+    task: str = "transcribe"
+    prompt: str | None = None
+    temperature: float = 0.0
+
+
 @dataclass
 class Transcript:
     text: str
@@ -122,7 +132,10 @@ class Transcriber:
                 gc.collect()
                 log.info("whisper %s unloaded after idle", self.model_name)
 
-    def transcribe_samples(self, samples: Samples, language: str | None = None) -> Transcript:
+    def transcribe_samples(
+        self, samples: Samples, language: str | None = None, decoding: Decoding | None = None
+    ) -> Transcript:
+        decoding = decoding or Decoding()
         started = time.perf_counter()
         with self._lock:
             model = self._load()
@@ -132,6 +145,9 @@ class Transcriber:
                 beam_size=1,
                 word_timestamps=True,
                 vad_filter=False,
+                task=decoding.task,
+                initial_prompt=decoding.prompt or None,
+                temperature=decoding.temperature,
             )
             result = [
                 Segment(
@@ -159,7 +175,9 @@ class Transcriber:
             elapsed_s=round(time.perf_counter() - started, 3),
         )
 
-    def transcribe_bytes(self, data: bytes, language: str | None = None) -> Transcript:
+    def transcribe_bytes(
+        self, data: bytes, language: str | None = None, decoding: Decoding | None = None
+    ) -> Transcript:
         from core.audio.decode import decode
 
         decoded = decode(data, max_seconds=MAX_TRANSCRIBE_S, rate=WHISPER_RATE)
@@ -169,10 +187,12 @@ class Transcriber:
                 "shorter files",
                 field="file",
             )
-        return self.transcribe_samples(decoded.samples, language)
+        return self.transcribe_samples(decoded.samples, language, decoding)
 
-    async def transcribe(self, data: bytes, language: str | None = None) -> Transcript:
-        result = await asyncio.to_thread(self.transcribe_bytes, data, language)
+    async def transcribe(
+        self, data: bytes, language: str | None = None, decoding: Decoding | None = None
+    ) -> Transcript:
+        result = await asyncio.to_thread(self.transcribe_bytes, data, language, decoding)
         self._schedule_unload()
         return result
 
