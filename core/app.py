@@ -13,11 +13,13 @@ from fastapi.staticfiles import StaticFiles
 
 from core import __version__
 from core.api import errors
+from core.api.first_run import router as first_run_router
 from core.api.generations import router as generations_router
 from core.api.models import router as models_router
 from core.api.openai import router as openai_router
 from core.api.profiles import router as profiles_router
 from core.api.providers import router as providers_router
+from core.api.stories import router as stories_router
 from core.api.system import router as system_router
 from core.api.transcribe import router as transcribe_router
 from core.api.tts_models import router as tts_models_router
@@ -106,8 +108,11 @@ def create_app(
         providers_router,
         models_router,
         tts_models_router,
+        first_run_router,
+        stories_router,
     ):
         app.include_router(router)
+    app.add_middleware(errors.UnexpectedErrors)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=_origins(settings),

@@ -1,4 +1,5 @@
-"""Request guards: Host allow-list (DNS rebinding), API key, upload size limit.
+"""Request guards: Host allow-list (DNS rebinding), cross-site request refusal (CSRF), API
+key, upload size limit.
 
 A pure ASGI middleware, so streaming responses (SSE) pass through untouched."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 import hmac
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,6 +16,8 @@ from core.errors import TooLarge
 from core.settings import LOOPBACK_NAMES, Settings
 
 OPEN_PATHS = frozenset({"/health"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
 def _host_name(host: str) -> str:
@@ -21,6 +25,40 @@ def _host_name(host: str) -> str:
     if host.startswith("["):
         return host[: host.find("]") + 1]
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _origin_key(origin: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an origin such as `http://127.0.0.1:17493`; None if malformed."""
+    try:
+        parts = urlsplit(origin.strip().lower())
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme)
+    except ValueError:
+        return None
+    if not parts.scheme or not parts.hostname or port is None:
+        return None
+    return parts.scheme, parts.hostname, port
+
+
+def cross_site(scope: Scope, headers: dict[str, str], trusted: set[tuple[str, str, int]]) -> str:
+    """Why a state-changing request comes from another site ('' when it does not).
+
+    A browser sends `Origin` (and `Sec-Fetch-Site`) with every cross-origin POST, including the
+    bodiless and form posts it sends without a CORS preflight. The app's own origin (the same
+    scheme, host and port as the request's `Host`, as the UI and the desktop window use) and
+    the configured `cors_origins` are trusted. A request with neither header comes from a
+    non-browser client (the CLI, curl, OpenAI SDKs) and passes."""
+    origin = headers.get("origin")
+    if origin is not None:
+        key = _origin_key(origin)
+        scheme = str(scope.get("scheme", "http"))
+        own = _origin_key(f"{scheme}://{headers.get('host', '')}")
+        if key is not None and (key == own or key in trusted):
+            return ""
+        return f"origin {origin[:200]!r}"
+    site = headers.get("sec-fetch-site", "").strip().lower()
+    if site in ("cross-site", "same-site"):
+        return f"a {site} page"
+    return ""
 
 
 class GuardMiddleware:
@@ -31,6 +69,7 @@ class GuardMiddleware:
             h.lower() for h in settings.allowed_hosts
         }
         self.any_host = "*" in settings.allowed_hosts
+        self.trusted = {k for o in settings.cors_origins if (k := _origin_key(o)) is not None}
         self.limit = settings.max_upload_bytes + 1024 * 1024  # multipart overhead
 
     async def _reject(self, send: Send, status: int, code: str, message: str) -> None:
@@ -71,6 +110,18 @@ class GuardMiddleware:
                 "if you proxy Voicebox under another name",
             )
             return
+        if scope["method"] not in SAFE_METHODS:
+            foreign = cross_site(scope, headers, self.trusted)
+            if foreign:
+                await self._reject(
+                    send,
+                    403,
+                    "cross_site_request",
+                    f"refused a {scope['method']} from {foreign}: another site may not change "
+                    "Voicebox. Use Voicebox at its own address, or add the site's origin to "
+                    "VOICEBOX_CORS_ORIGINS if you serve the UI from there",
+                )
+                return
         key = self.settings.api_key
         if key and scope["path"] not in OPEN_PATHS and scope["method"] != "OPTIONS":
             auth = headers.get("authorization", "")
@@ -85,27 +136,40 @@ class GuardMiddleware:
                 return
         length = headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
-            await self._reject(
-                send,
-                413,
-                "payload_too_large",
-                f"the request is larger than {self.settings.max_upload_mb:g} MB; "
-                "send a shorter clip",
-            )
+            await self._reject(send, 413, "payload_too_large", self._too_large())
             return
-        await self.app(scope, self._bounded(receive, send), send)
+        await self._bounded(scope, receive, send)
 
-    def _bounded(self, receive: Receive, send: Send) -> Receive:
+    async def _bounded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the app with the body counted as it arrives: past the limit (a chunked body has
+        no Content-Length to check up front) the client gets the 413 at once, and whatever the
+        app answers after it (a body parser's 400) is dropped."""
         seen = 0
-        limit = self.limit
+        started = refused = False
 
-        async def wrapped() -> Message:
-            nonlocal seen
+        async def bounded_receive() -> Message:
+            nonlocal seen, refused
             message: dict[str, Any] = dict(await receive())
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise TooLarge("the request body is too large; send a shorter clip")
+                if seen > self.limit:
+                    if not started and not refused:
+                        refused = True
+                        await self._reject(send, 413, "payload_too_large", self._too_large())
+                    raise TooLarge(self._too_large())
             return message
 
-        return wrapped
+        async def guarded_send(message: Message) -> None:
+            nonlocal started
+            if not refused:
+                started = True
+                await send(message)
+
+        try:
+            await self.app(scope, bounded_receive, guarded_send)
+        except Exception:
+            if not refused:
+                raise  # the 413 has been sent: what the app made of the cut body is moot
+
+    def _too_large(self) -> str:
+        return f"the request is larger than {self.settings.max_upload_mb:g} MB; send a shorter clip"

@@ -1,11 +1,17 @@
-"""Shared router helpers: the running core, bounded uploads."""
+"""Shared router helpers: the running core, row ids, bounded uploads."""
 
 from __future__ import annotations
 
-from fastapi import Request, UploadFile
+from typing import Annotated
 
+from fastapi import Path, Request, UploadFile
+
+from core.api.schemas import MAX_ID
 from core.errors import TooLarge
 from core.services.context import Core
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="a row id (1 to 2^63-1)")]
+"""Every integer id in a path: one beyond the database's 64-bit range is a 422, never a 500."""
 
 
 def get_core(request: Request) -> Core:

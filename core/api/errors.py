@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.errors import CoreError
 from core.logging import get_logger
@@ -17,10 +18,16 @@ from provider_sdk.errors import ProviderError
 log = get_logger("api")
 
 
-def error_response(status: int, code: str, message: str, param: str | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    param: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
     kind = "invalid_request_error" if 400 <= status < 500 else "server_error"
     body: dict[str, Any] = {
-        "error": {"code": code, "message": message, "param": param, "type": kind}
+        "error": {**(extra or {}), "code": code, "message": message, "param": param, "type": kind}
     }
     return JSONResponse(body, status_code=status)
 
@@ -33,7 +40,7 @@ def _loc(loc: tuple[Any, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(CoreError)
     async def _core(_: Request, exc: CoreError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.field)
+        return error_response(exc.status, exc.code, exc.message, exc.field, exc.extra)
 
     @app.exception_handler(ProviderError)
     async def _provider(_: Request, exc: ProviderError) -> JSONResponse:
@@ -57,7 +64,32 @@ def install(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return error_response(exc.status_code, "http_error", str(exc.detail))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error: %r", exc)
-        return error_response(500, "internal_error", "unexpected error; see the core log")
+
+class UnexpectedErrors:
+    """Any exception no handler took becomes a 500 in the envelope, and stops here. (Starlette's
+    ServerErrorMiddleware re-raises after its 500, and uvicorn then drops the keep-alive
+    connection, so the client's next request on it would be reset.) An error after the
+    response started still propagates: that response cannot be completed."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked_send)
+        except Exception as exc:
+            log.exception("unexpected error in %s %s: %r", scope["method"], scope["path"], exc)
+            if started:
+                raise
+            response = error_response(500, "internal_error", "unexpected error; see the core log")
+            await response(scope, receive, send)

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
-from core.api.deps import get_core
+from core.api.deps import Id, get_core
 from core.api.responses import GenerateOut, GenerationOut, HistoryPage, doc
-from core.api.schemas import FavouriteBody, GenerateBody
+from core.api.schemas import MAX_ID, FavouriteBody, GenerateBody
 from core.audio.formats import MEDIA_TYPES
 from core.errors import ConflictError, NotFoundError
 from core.services import generation as gen_svc
@@ -34,7 +34,7 @@ async def generate(body: GenerateBody, core: Core = Depends(get_core)) -> dict[s
 
 
 @router.get("/generations/{generation_id}", response_model=None, responses=doc(GenerationOut))
-def get_generation(generation_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
+def get_generation(generation_id: Id, core: Core = Depends(get_core)) -> dict[str, Any]:
     with Session(core.engine) as session:
         return gen_svc.as_dict(gen_svc.get_generation(session, generation_id))
 
@@ -42,7 +42,7 @@ def get_generation(generation_id: int, core: Core = Depends(get_core)) -> dict[s
 @router.post(
     "/generations/{generation_id}/cancel", response_model=None, responses=doc(GenerationOut)
 )
-async def cancel(generation_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
+async def cancel(generation_id: Id, core: Core = Depends(get_core)) -> dict[str, Any]:
     return gen_svc.as_dict(await gen_svc.cancel(core, generation_id))
 
 
@@ -52,7 +52,7 @@ async def cancel(generation_id: int, core: Core = Depends(get_core)) -> dict[str
     response_model=None,
     responses=doc(GenerationOut, 202),
 )
-async def retry(generation_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
+async def retry(generation_id: Id, core: Core = Depends(get_core)) -> dict[str, Any]:
     return gen_svc.as_dict(await gen_svc.requeue(core, generation_id, new_seed_value=False))
 
 
@@ -62,12 +62,12 @@ async def retry(generation_id: int, core: Core = Depends(get_core)) -> dict[str,
     response_model=None,
     responses=doc(GenerationOut, 202),
 )
-async def regenerate(generation_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
+async def regenerate(generation_id: Id, core: Core = Depends(get_core)) -> dict[str, Any]:
     return gen_svc.as_dict(await gen_svc.requeue(core, generation_id, new_seed_value=True))
 
 
 @router.delete("/generations/{generation_id}", status_code=204, response_model=None)
-def delete(generation_id: int, core: Core = Depends(get_core)) -> Response:
+def delete(generation_id: Id, core: Core = Depends(get_core)) -> Response:
     hist.delete_generation(core, generation_id)
     return Response(status_code=204)
 
@@ -76,13 +76,13 @@ def delete(generation_id: int, core: Core = Depends(get_core)) -> Response:
     "/generations/{generation_id}/favourite", response_model=None, responses=doc(GenerationOut)
 )
 def favourite(
-    generation_id: int, body: FavouriteBody, core: Core = Depends(get_core)
+    generation_id: Id, body: FavouriteBody, core: Core = Depends(get_core)
 ) -> dict[str, Any]:
     return gen_svc.as_dict(hist.set_favourite(core, generation_id, body.favourite))
 
 
 @router.get("/generations/{generation_id}/versions", response_model=None)
-def versions(generation_id: int, core: Core = Depends(get_core)) -> list[dict[str, Any]]:
+def versions(generation_id: Id, core: Core = Depends(get_core)) -> list[dict[str, Any]]:
     return [
         v.model_dump(mode="json", exclude={"audio_path", "raw_path"})
         for v in hist.versions(core, generation_id)
@@ -91,9 +91,9 @@ def versions(generation_id: int, core: Core = Depends(get_core)) -> list[dict[st
 
 @router.get("/generations/{generation_id}/audio", response_model=None)
 def audio(
-    generation_id: int,
+    generation_id: Id,
     format: str = Query(default="wav", pattern="^(wav|mp3|flac|ogg|opus|aac)$"),
-    version: int | None = Query(default=None, ge=1),
+    version: int | None = Query(default=None, ge=1, le=MAX_ID),
     core: Core = Depends(get_core),
 ) -> Response:
     with Session(core.engine) as session:
@@ -129,7 +129,7 @@ def audio(
 @router.get("/history", response_model=None, responses=doc(HistoryPage))
 def history(
     q: str | None = Query(default=None, max_length=500),
-    profile_id: int | None = None,
+    profile_id: int | None = Query(default=None, ge=1, le=MAX_ID),
     status: str | None = None,
     engine: str | None = None,
     since: datetime | None = None,
@@ -137,7 +137,7 @@ def history(
     favourite: bool | None = None,
     group_id: str | None = None,
     limit: int = 50,
-    offset: int = 0,
+    offset: int = Query(default=0, ge=0, le=MAX_ID),
     core: Core = Depends(get_core),
 ) -> JSONResponse:
     query = hist.HistoryQuery(
@@ -187,7 +187,7 @@ async def app_events(core: Core = Depends(get_core)) -> Any:
 
 
 @router.get("/generations/{generation_id}/events", response_model=None)
-async def generation_events(generation_id: int, core: Core = Depends(get_core)) -> Any:
+async def generation_events(generation_id: Id, core: Core = Depends(get_core)) -> Any:
     with Session(core.engine) as session:
         gen_svc.get_generation(session, generation_id)
     from sse_starlette.sse import EventSourceResponse

@@ -6,9 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, Field
 from sqlmodel import Session, col, func, select
 
-from core.api.deps import get_core, read_upload
+from core.api.deps import Id, get_core, read_upload
 from core.api.responses import ProfileOut, SampleOut, doc
 from core.api.schemas import ProfileCreate, ProfileUpdate, SampleUpdate
 from core.services import profiles as svc
@@ -48,14 +49,14 @@ def create_profile(body: ProfileCreate, core: Core = Depends(get_core)) -> dict[
 
 
 @router.get("/profiles/{profile_id}", response_model=None, responses=doc(ProfileOut))
-def get_profile(profile_id: int, core: Core = Depends(get_core)) -> dict[str, Any]:
+def get_profile(profile_id: Id, core: Core = Depends(get_core)) -> dict[str, Any]:
     with Session(core.engine) as session:
         return _profile(session, svc.get_profile(session, profile_id))
 
 
 @router.patch("/profiles/{profile_id}", response_model=None, responses=doc(ProfileOut))
 def update_profile(
-    profile_id: int, body: ProfileUpdate, core: Core = Depends(get_core)
+    profile_id: Id, body: ProfileUpdate, core: Core = Depends(get_core)
 ) -> dict[str, Any]:
     with Session(core.engine) as session:
         fields = body.model_dump(exclude_unset=True)
@@ -63,14 +64,14 @@ def update_profile(
 
 
 @router.delete("/profiles/{profile_id}", status_code=204, response_model=None)
-def delete_profile(profile_id: int, core: Core = Depends(get_core)) -> Response:
+def delete_profile(profile_id: Id, core: Core = Depends(get_core)) -> Response:
     with Session(core.engine) as session:
         svc.delete_profile(core, session, profile_id)
     return Response(status_code=204)
 
 
 @router.get("/profiles/{profile_id}/samples", response_model=None, responses=doc(list[SampleOut]))
-def list_samples(profile_id: int, core: Core = Depends(get_core)) -> list[dict[str, Any]]:
+def list_samples(profile_id: Id, core: Core = Depends(get_core)) -> list[dict[str, Any]]:
     with Session(core.engine) as session:
         return [_sample(s) for s in svc.list_samples(session, profile_id)]
 
@@ -82,7 +83,7 @@ def list_samples(profile_id: int, core: Core = Depends(get_core)) -> list[dict[s
     responses=doc(SampleOut, 201),
 )
 async def add_sample(
-    profile_id: int,
+    profile_id: Id,
     audio: UploadFile = File(description="wav, flac, ogg, mp3, m4a, webm or a video"),
     reference_text: str = Form(default="", max_length=5000),
     transcribe: bool = Form(default=False),
@@ -97,14 +98,14 @@ async def add_sample(
     "/profiles/{profile_id}/samples/{sample_id}", response_model=None, responses=doc(SampleOut)
 )
 def update_sample(
-    profile_id: int, sample_id: int, body: SampleUpdate, core: Core = Depends(get_core)
+    profile_id: Id, sample_id: Id, body: SampleUpdate, core: Core = Depends(get_core)
 ) -> dict[str, Any]:
     with Session(core.engine) as session:
         return _sample(svc.update_sample(session, profile_id, sample_id, body.reference_text))
 
 
 @router.delete("/profiles/{profile_id}/samples/{sample_id}", status_code=204, response_model=None)
-def delete_sample(profile_id: int, sample_id: int, core: Core = Depends(get_core)) -> Response:
+def delete_sample(profile_id: Id, sample_id: Id, core: Core = Depends(get_core)) -> Response:
     with Session(core.engine) as session:
         svc.delete_sample(core, session, profile_id, sample_id)
     return Response(status_code=204)
@@ -112,7 +113,7 @@ def delete_sample(profile_id: int, sample_id: int, core: Core = Depends(get_core
 
 @router.get("/profiles/{profile_id}/samples/{sample_id}/audio", response_model=None)
 def sample_audio(
-    profile_id: int, sample_id: int, original: bool = False, core: Core = Depends(get_core)
+    profile_id: Id, sample_id: Id, original: bool = False, core: Core = Depends(get_core)
 ) -> FileResponse:
     with Session(core.engine) as session:
         sample = svc.get_sample(session, profile_id, sample_id)
@@ -138,3 +139,24 @@ async def presets(core: Core = Depends(get_core)) -> list[dict[str, Any]]:
                     }
                 )
     return out
+
+
+class PreviewBody(BaseModel):
+    engine: str = Field(min_length=1, max_length=64)
+    voice: str = Field(min_length=1, max_length=128)
+    model_size: str | None = Field(default=None, max_length=64)
+    language: str | None = Field(default=None, max_length=16)
+
+
+@router.post(
+    "/presets/preview",
+    response_model=None,
+    responses={200: {"content": {"audio/wav": {}}, "description": "a short sample (WAV)"}},
+)
+async def preset_preview(body: PreviewBody, core: Core = Depends(get_core)) -> Response:
+    """A short sentence in a preset voice, before a profile is made from it (cached; not in
+    History). 409 `model_not_downloaded` when its model is not on this machine."""
+    from core.services.presets import preview
+
+    audio = await preview(core, body.engine, body.voice, body.model_size, body.language)
+    return Response(audio, media_type="audio/wav")

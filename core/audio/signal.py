@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.audio.decode import Samples
+from core.audio.decode import CLIP_LEVEL, Samples
 from core.errors import AudioRejected
 
 MIN_RATE = 16_000
 SILENCE_DBFS = -50.0
-CLIP_LEVEL = 0.999
 CLIP_FRACTION = 0.001
 TRIM_DB_BELOW_PEAK = 40.0
 PEAK_TARGET = 0.95
@@ -51,10 +50,18 @@ def trim_silence(samples: Samples, rate: int, *, keep_ms: float = 100.0) -> Samp
 
 
 def validate_and_clean(
-    samples: Samples, rate: int, *, min_s: float, max_s: float, field: str = "audio"
+    samples: Samples,
+    rate: int,
+    *,
+    min_s: float,
+    max_s: float,
+    field: str = "audio",
+    clipped: float | None = None,
 ) -> Cleaned:
     """Check a voice sample and return a cleaned copy: mono (already), DC removed, silence
-    trimmed, peak-normalized. Every refusal says what is wrong and what to do."""
+    trimmed, peak-normalized. `clipped` is the share of full-scale samples in the worst
+    channel of the recording (`Decoded.clipped`); without it the mono samples are counted.
+    Every refusal says what is wrong and what to do."""
     if rate < MIN_RATE:
         raise AudioRejected(
             f"the sample rate is {rate} Hz; voice samples need at least {MIN_RATE} Hz. "
@@ -69,7 +76,8 @@ def validate_and_clean(
             "microphone and record a few seconds of clear speech",
             field=field,
         )
-    clipped = float(np.mean(np.abs(samples) >= CLIP_LEVEL))
+    if clipped is None:
+        clipped = float(np.mean(np.abs(samples) >= CLIP_LEVEL))
     if clipped > CLIP_FRACTION:
         raise AudioRejected(
             f"the recording is clipped ({clipped:.1%} of samples at full scale); lower the "

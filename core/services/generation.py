@@ -17,9 +17,12 @@ from core.store.models import (
     FINAL_STATUSES,
     Generation,
     GenerationStatus,
+    Profile,
     ProfileSample,
     VoiceType,
 )
+from core.text import speakable, without_controls
+from core.tts.guidance import PURPOSE_BY_VOICE_TYPE
 
 if TYPE_CHECKING:
     from core.services.context import Core
@@ -47,9 +50,37 @@ def new_seed() -> int:
     return secrets.randbelow(2**31)
 
 
+NOT_RETRYABLE = frozenset(
+    {
+        "validation_error",
+        "invalid_request",
+        "unsupported_parameter",
+        "unsupported_language",
+        "cannot_clone",
+        "capability_unavailable",
+        "invalid_audio",
+        "unknown_engine",
+        "unknown_model",
+        "voice_prompt_mismatch",
+        "not_found",
+        "payload_too_large",
+    }
+)
+"""Failures a retry cannot mend (the request itself is wrong for the model). Everything else
+(an interruption, a provider crash, out of memory, a model not downloaded yet) may succeed."""
+
+
+def retryable(gen: Generation) -> bool:
+    """Whether a retry may succeed: only failed or cancelled generations are retried."""
+    if gen.status not in (GenerationStatus.failed, GenerationStatus.cancelled):
+        return False
+    return gen.error_code not in NOT_RETRYABLE
+
+
 def as_dict(gen: Generation) -> dict[str, Any]:
     data = gen.model_dump(mode="json")
     data["audio_url"] = f"/generations/{gen.id}/audio" if gen.audio_path else None
+    data["retryable"] = retryable(gen)
     data.pop("audio_path", None)
     return data
 
@@ -59,9 +90,10 @@ def publish(core: Core, gen: Generation) -> None:
 
 
 async def submit(core: Core, params: GenerateParams) -> list[Generation]:
-    text = params.text.strip()
-    if not text:
-        raise ValidationFailed("text is empty; type something to say", field="text")
+    text = speakable(params.text)
+    instruct = params.instruct
+    if instruct is not None:
+        instruct = without_controls(instruct, field="instruct").strip() or None
     if len(text) > core.settings.max_text_chars:
         raise ValidationFailed(
             f"text is {len(text)} characters; the limit is {core.settings.max_text_chars}. "
@@ -80,10 +112,10 @@ async def submit(core: Core, params: GenerateParams) -> list[Generation]:
         ):
             raise ValidationFailed(
                 f"profile {profile.name!r} has no voice samples yet; add a 2-30 s recording "
-                "first (POST /profiles/{id}/samples)",
+                "of the voice to it first",
                 field="profile_id",
             )
-    plan = await core.providers.plan(profile, params.engine, params.model_size, params.instruct)
+    plan = await core.providers.plan(profile, params.engine, params.model_size, instruct)
     base_seed = params.seed if params.seed is not None else new_seed()
     group = str(uuid.uuid4()) if params.variations > 1 else None
     created: list[Generation] = []
@@ -98,7 +130,7 @@ async def submit(core: Core, params: GenerateParams) -> list[Generation]:
                 engine=plan.engine,
                 model_size=plan.model_size,
                 provider=plan.provider_id,
-                instruct=params.instruct,
+                instruct=instruct,
                 normalize=params.normalize,
                 group_id=group,
                 source=params.source,
@@ -139,7 +171,15 @@ async def cancel(core: Core, generation_id: int) -> Generation:
 
 
 async def requeue(core: Core, generation_id: int, *, new_seed_value: bool) -> Generation:
-    """Retry (same seed; failed or cancelled ones) or regenerate (new seed; a new version)."""
+    """Retry (same seed; failed or cancelled ones) or regenerate (new seed; a new version).
+    Its model must still be on this machine (409 `model_not_downloaded` otherwise)."""
+    with Session(core.engine) as session:
+        stored = get_generation(session, generation_id)
+        owner = session.get(Profile, stored.profile_id) if stored.profile_id else None
+        where = (stored.provider, stored.engine, stored.model_size)
+    if owner is not None and stored.status in FINAL_STATUSES:
+        purpose = PURPOSE_BY_VOICE_TYPE.get(owner.voice_type, "speak")
+        await core.providers.check_model(*where, purpose)
     with Session(core.engine, expire_on_commit=False) as session:
         gen = get_generation(session, generation_id)
         if gen.status not in FINAL_STATUSES:

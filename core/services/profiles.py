@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from core.errors import AudioRejected, ConflictError, NotFoundError, ValidationFailed
-from core.store.models import Profile, ProfileSample, VoiceType
+from core.store.models import Generation, Profile, ProfileSample, VoiceType
 
 if TYPE_CHECKING:
     from core.audio.signal import Cleaned
@@ -48,6 +48,23 @@ def find_profile(session: Session, ref: str) -> Profile:
             field="voice",
         )
     return profile
+
+
+def default_profile(session: Session) -> Profile | None:
+    """The voice used when none is named: the profile used last, else the first preset
+    profile (None when there is neither)."""
+    last = session.exec(
+        select(Generation.profile_id)
+        .where(col(Generation.profile_id).is_not(None))
+        .order_by(col(Generation.created_at).desc(), col(Generation.id).desc())
+    ).first()
+    if last is not None:
+        profile = session.get(Profile, last)
+        if profile is not None:
+            return profile
+    return session.exec(
+        select(Profile).where(Profile.voice_type == VoiceType.preset).order_by(col(Profile.id))
+    ).first()
 
 
 def check_profile_fields(
@@ -132,6 +149,7 @@ def prepare_sample(core: Core, data: bytes) -> tuple[Cleaned, str]:
         decoded.native_rate,
         min_s=settings.sample_min_s,
         max_s=settings.sample_max_s,
+        clipped=decoded.clipped,
     )
     return cleaned, decoded.format
 

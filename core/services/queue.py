@@ -20,6 +20,7 @@ from core.logging import get_logger
 from core.services.generation import publish
 from core.services.voice_prompts import voice_prompt_for
 from core.store.models import Generation, GenerationStatus, GenerationVersion, Profile
+from core.text import speakable, without_controls
 from provider_sdk.errors import ProviderError, ProviderUnreachable
 from provider_sdk.models import GenerateRequest
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from core.tts.base import TTSProvider
 
 log = get_logger("queue")
+INTERRUPTED = "interrupted: Voicebox was shut down while this was generating; generate it again"
 
 
 def _now() -> datetime:
@@ -61,6 +63,7 @@ class GenerationQueue:
         self._workers: dict[str, asyncio.Task[None]] = {}
         self._running: dict[int, asyncio.Task[None]] = {}
         self._enqueued_at: dict[int, float] = {}
+        self._closing = False
 
     def enqueue(self, provider_id: str, generation_id: int) -> None:
         if provider_id not in self._queues:
@@ -80,6 +83,9 @@ class GenerationQueue:
             task.cancel()
 
     async def close(self) -> None:
+        """Stop the workers; a generation still running is failed as interrupted (it can be
+        generated again), never left looking as if the user had cancelled it."""
+        self._closing = True
         for task in [*self._running.values(), *self._workers.values()]:
             task.cancel()
         for task in [*self._running.values(), *self._workers.values()]:
@@ -138,12 +144,21 @@ class GenerationQueue:
                 raise JobFailed("the voice profile was deleted before this generation ran")
             await self._synthesize(gen, profile)
         except asyncio.CancelledError:
-            self._update(
-                generation_id,
-                status=GenerationStatus.cancelled,
-                error_code="cancelled",
-                completed_at=_now(),
-            )
+            if self._closing:
+                self._update(
+                    generation_id,
+                    status=GenerationStatus.failed,
+                    error=INTERRUPTED,
+                    error_code="interrupted",
+                    completed_at=_now(),
+                )
+            else:
+                self._update(
+                    generation_id,
+                    status=GenerationStatus.cancelled,
+                    error_code="cancelled",
+                    completed_at=_now(),
+                )
             raise
         except (CoreError, ProviderError, JobFailed) as exc:
             self._update(
@@ -153,12 +168,12 @@ class GenerationQueue:
                 error_code=getattr(exc, "code", "failed"),
                 completed_at=_now(),
             )
-        except Exception as exc:
+        except Exception:
             log.exception("generation %d failed unexpectedly", generation_id)
             self._update(
                 generation_id,
                 status=GenerationStatus.failed,
-                error=f"unexpected error: {exc!r}",
+                error="something went wrong while generating (details in the core log); retry it",
                 error_code="internal_error",
                 completed_at=_now(),
             )
@@ -190,14 +205,14 @@ class GenerationQueue:
         ):
             return
         request = GenerateRequest(
-            text=gen.text,
+            text=speakable(gen.text),
             engine=plan.engine,
             model_size=plan.model_size,
             voice_prompt=prompt,
             voice=plan.voice,
             language=gen.language,
             seed=gen.seed,
-            instruct=plan.instruct,
+            instruct=without_controls(plan.instruct, field="instruct") if plan.instruct else None,
         )
         started = time.perf_counter()
         if await self._streams(provider, plan.engine, plan.model_size):

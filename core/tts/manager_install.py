@@ -98,9 +98,10 @@ class Installs:
 
         url = self.host.config.index_url
         if url is None:
-            raise ProviderUnavailable(
-                "no release index is configured (set VOICEBOX_PROVIDER_INDEX_URL); providers "
-                "cannot be installed from here"
+            raise ConflictError(
+                "no release index is configured, so providers cannot be installed from here; "
+                "set VOICEBOX_PROVIDER_INDEX_URL (the provider_index_url setting) to a release "
+                "index URL or file"
             )
         if not refresh and self._index and time.monotonic() - self._index_at < INDEX_TTL_S:
             return self._index

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
+from core.errors import ValidationFailed
 from core.settings import host_is_loopback
 from core.tts.base import (
     DownloadEvent,
@@ -76,17 +77,48 @@ class ConformanceSummary:
 
 
 def _check_url(url: str) -> list[str]:
-    parts = urlsplit(url)
+    import httpx
+
+    refusal = InvalidRequest(
+        f"{url[:300]!r} is not a provider URL; use http(s)://HOST:PORT, e.g. https://gpu-box:8100"
+    )
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range)
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL):
+        raise refusal from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidRequest(
-            f"{url!r} is not a provider URL; use http(s)://HOST:PORT, e.g. https://gpu-box:8100"
-        )
+        raise refusal
     if parts.scheme == "http" and not host_is_loopback(parts.hostname):
         return [
             "the token travels unencrypted over plain http; put the provider behind TLS "
             "(https) outside a trusted network"
         ]
     return []
+
+
+def check_ca_bundle(path: str) -> str:
+    """The CA bundle path, once it is known to load; otherwise a 422 that names the file."""
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=path)
+    except IsADirectoryError:
+        reason = "it is a folder"
+    except FileNotFoundError:
+        reason = "there is no such file"
+    except PermissionError:
+        reason = "it cannot be read (permission denied)"
+    except (ssl.SSLError, OSError, ValueError):
+        reason = "it holds no PEM certificate"
+    else:
+        return path
+    raise ValidationFailed(
+        f"the CA bundle {path[:300]!r} cannot be used: {reason}. Give the path of a PEM file "
+        "with the certificate authority that signed the provider's TLS certificate",
+        field="ca_bundle",
+    )
 
 
 class CheckedRemoteProvider(TTSProvider):
@@ -106,7 +138,6 @@ class CheckedRemoteProvider(TTSProvider):
         self.id = provider_id
         self.url = url.rstrip("/")
         self.token = token
-        self.verify = verify
         self.retries = retries
         import httpx  # here, not at the core's start-up
 
@@ -117,6 +148,7 @@ class CheckedRemoteProvider(TTSProvider):
         self.error: str | None = None
         self.summary: ConformanceSummary | None = None
         self._warnings = _check_url(self.url)
+        self.verify = check_ca_bundle(verify) if isinstance(verify, str) else verify
         self._client: ProviderClient | None = None
         self._describe: DescribeResponse | None = None
 
