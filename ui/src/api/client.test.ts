@@ -1,16 +1,24 @@
 // @vitest-environment node
 import { describe, expect, it, vi } from "vitest";
-import { ApiError, api, buildUrl, parseErrorBody } from "./client";
+import { ApiError, api, buildUrl, parseErrorBody, toApiError } from "./client";
 import { coreError, json, stubFetch } from "../test/utils";
 
 describe("parseErrorBody", () => {
   it("reads the core's envelope with its param", () => {
     const r = parseErrorBody({ error: { code: "conflict", message: "a profile named 'Joe' already exists", param: "name" } });
-    expect(r).toEqual({
+    expect(r).toMatchObject({
       message: "a profile named 'Joe' already exists",
       code: "conflict",
       fields: [{ field: "name", message: "a profile named 'Joe' already exists" }],
     });
+  });
+  it("keeps the envelope's extra keys as details (the missing model of a 409)", async () => {
+    const model = { engine: "qwen", model_size: "0.6B", display_name: "Qwen3-TTS 0.6B Base", size_mb: 2500 };
+    const res = new Response(JSON.stringify({ error: { code: "model_not_downloaded", message: "Voice cloning needs …", param: "model_size", model } }),
+      { status: 409, headers: { "content-type": "application/json" } });
+    const err = await toApiError(res, "/generate");
+    expect(err.code).toBe("model_not_downloaded");
+    expect(err.details.model).toEqual(model);
   });
   it("reads FastAPI's validation detail list", () => {
     const r = parseErrorBody({ detail: [{ loc: ["body", "text"], msg: "Field required", type: "missing" }] });

@@ -12,10 +12,12 @@ export class ApiError extends Error {
   readonly fieldErrors: FieldError[];
   /** True when the server has no such endpoint (yet): 404/405 "Not Found", or the SPA's HTML. */
   readonly missingEndpoint: boolean;
+  /** The error envelope's extra keys (e.g. `model` of a model_not_downloaded error). */
+  readonly details: Record<string, unknown>;
 
   constructor(
     message: string,
-    opts: { status: number; code?: string; fieldErrors?: FieldError[]; missingEndpoint?: boolean },
+    opts: { status: number; code?: string; fieldErrors?: FieldError[]; missingEndpoint?: boolean; details?: Record<string, unknown> },
   ) {
     super(message);
     this.name = "ApiError";
@@ -23,6 +25,7 @@ export class ApiError extends Error {
     this.code = opts.code;
     this.fieldErrors = opts.fieldErrors ?? [];
     this.missingEndpoint = opts.missingEndpoint ?? false;
+    this.details = opts.details ?? {};
   }
 }
 
@@ -52,7 +55,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** Turn FastAPI's and the core's error bodies into one message and per-field messages. */
-export function parseErrorBody(body: unknown): { message?: string; code?: string; fields: FieldError[] } {
+export function parseErrorBody(body: unknown): { message?: string; code?: string; fields: FieldError[]; details?: Record<string, unknown> } {
   const fields: FieldError[] = [];
   if (!isRecord(body)) return { fields };
   const envelope = body.error;
@@ -64,7 +67,7 @@ export function parseErrorBody(body: unknown): { message?: string; code?: string
       const field = typeof envelope.param === "string" ? envelope.param : typeof envelope.field === "string" ? envelope.field : null;
       if (field && message) fields.push({ field, message });
     }
-    return { message, code, fields };
+    return { message, code, fields, details: envelope };
   }
   const detail = body.detail;
   if (typeof detail === "string") return { message: detail, fields };
@@ -121,6 +124,7 @@ export async function toApiError(res: Response, path: string): Promise<ApiError>
     code: parsed.code,
     fieldErrors: parsed.fields,
     missingEndpoint: missing,
+    details: parsed.details,
   });
 }
 

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 import type WaveSurfer from "wavesurfer.js";
 import { formatDuration } from "../lib/format";
+import { claimPlayback, releasePlayback } from "../lib/playback";
 import { Icon } from "./Icon";
 
 function cssVar(name: string, fallback: string): string {
@@ -11,21 +12,24 @@ function cssVar(name: string, fallback: string): string {
 /**
  * Playback with a waveform (wavesurfer.js, loaded on first use so it stays out of the
  * initial bundle). Space/Enter on the play button, arrow keys on the waveform seek 5 s.
+ * Starting it pauses any other player of the page. `takeOver` is asked, once the clip is
+ * ready, where to start and whether to play (a streamed take handing over to its finished clip).
  */
 export function AudioPlayer({
   src,
   label,
-  downloadName,
-  downloadHref,
   compact = false,
   autoPlay = false,
+  takeOver,
+  stoppable = false,
 }: {
   src: string;
   label: string;
-  downloadName?: string;
-  downloadHref?: string;
   compact?: boolean;
   autoPlay?: boolean;
+  takeOver?: () => { at: number; play: boolean };
+  /** Offer a Stop button (pause and back to the start). */
+  stoppable?: boolean;
 }) {
   const container = useRef<HTMLDivElement>(null);
   const ws = useRef<WaveSurfer | null>(null);
@@ -34,6 +38,8 @@ export function AudioPlayer({
   const [time, setTime] = useState(0);
   const [duration, setDuration] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  const handOver = useRef(takeOver);
+  handOver.current = takeOver;
 
   useEffect(() => {
     let cancelled = false;
@@ -58,20 +64,33 @@ export function AudioPlayer({
           dragToSeek: true,
         });
         ws.current = instance;
+        const owner = instance;
         instance.on("ready", (d: number) => {
           setDuration(d);
           setReady(true);
-          if (autoPlay) void instance?.play();
+          const from = handOver.current?.() ?? { at: 0, play: autoPlay };
+          if (from.at > 0 && from.at < d) instance?.setTime(from.at);
+          if (from.play) void instance?.play();
         });
         instance.on("timeupdate", (t: number) => setTime(t));
-        instance.on("play", () => setPlaying(true));
-        instance.on("pause", () => setPlaying(false));
-        instance.on("finish", () => setPlaying(false));
-        instance.on("error", (e: Error) => setError(`Cannot load this audio: ${e.message ?? String(e)}`));
+        instance.on("play", () => {
+          claimPlayback(owner, () => owner.pause());
+          setPlaying(true);
+        });
+        instance.on("pause", () => {
+          releasePlayback(owner);
+          setPlaying(false);
+        });
+        instance.on("finish", () => {
+          releasePlayback(owner);
+          setPlaying(false);
+        });
+        instance.on("error", () => setError("This audio cannot be played: the file is missing or not in a format the browser can read."));
       })
-      .catch((e: unknown) => setError(`Cannot start the player: ${String(e)}`));
+      .catch(() => setError("The player could not start; reload the page."));
     return () => {
       cancelled = true;
+      if (instance) releasePlayback(instance);
       instance?.destroy();
       ws.current = null;
     };
@@ -79,6 +98,10 @@ export function AudioPlayer({
 
   const toggle = () => {
     void ws.current?.playPause();
+  };
+  const stop = () => {
+    ws.current?.stop();
+    setTime(0);
   };
   const seekBy = (delta: number) => {
     const w = ws.current;
@@ -98,6 +121,11 @@ export function AudioPlayer({
       >
         <Icon name={playing ? "pause" : "play"} filled />
       </button>
+      {stoppable && (
+        <button type="button" className="btn btn-icon" onClick={stop} disabled={!ready} aria-label={`Stop ${label}`}>
+          <Icon name="stop" filled />
+        </button>
+      )}
       <div
         ref={container}
         className="waveform"
@@ -124,11 +152,6 @@ export function AudioPlayer({
         <span className="mono faint" aria-hidden="true">
           {formatDuration(time)} / {formatDuration(duration)}
         </span>
-      )}
-      {downloadName && (
-        <a className="btn btn-sm btn-icon" href={downloadHref ?? src} download={downloadName} aria-label={`Download ${label}`}>
-          <Icon name="download" />
-        </a>
       )}
     </div>
   );

@@ -16,6 +16,7 @@ vi.mock("wavesurfer.js", () => {
   class FakeWaveSurfer {
     private handlers = new Map<string, ((...a: unknown[]) => void)[]>();
     private playing = false;
+    private time = 0;
     static create() {
       const ws = new FakeWaveSurfer();
       setTimeout(() => ws.emit("ready", 3), 0);
@@ -37,9 +38,21 @@ vi.mock("wavesurfer.js", () => {
       this.emit("play");
       return Promise.resolve();
     }
+    pause() {
+      if (!this.playing) return;
+      this.playing = false;
+      this.emit("pause");
+    }
+    stop() {
+      this.pause();
+      this.setTime(0);
+    }
     getDuration() { return 3; }
-    getCurrentTime() { return 0; }
-    setTime() {}
+    getCurrentTime() { return this.time; }
+    setTime(t: number) {
+      this.time = t;
+      this.emit("timeupdate", t);
+    }
     destroy() {}
   }
   return { default: FakeWaveSurfer };

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { coreError, makeGeneration, makeProfile, renderWithClient, stubFetch } from "../../test/utils";
+import { coreError, json, makeGeneration, makeProfile, renderWithClient, stubFetch } from "../../test/utils";
 import { GenerateForm } from "./GenerateForm";
 
 const profiles = [makeProfile({ id: 1, name: "Joe" }), makeProfile({ id: 2, name: "Sam", voice_type: "cloned", preset_engine: null, preset_voice: null })];
@@ -65,36 +65,108 @@ describe("GenerateForm with a draft", () => {
   });
 });
 
+const caps = { clone: false, preset: false, design: false, instruct: false, streaming: false, reproducible: false };
+const describeOut = (qwenDownloaded: boolean) => ({
+  provider: "pytorch-cpu", version: "1.0.0", spec_version: "1.0",
+  engines: [
+    { name: "piper", display_name: "Piper", default_model_size: "medium", models: [
+      { model_size: "medium", display_name: "Medium", size_mb: 60, languages: ["en"], sample_rate: 22050, capabilities: { ...caps, preset: true }, preset_voices: [], downloaded: true },
+    ] },
+    { name: "qwen", display_name: "Qwen3-TTS", default_model_size: "0.6B", models: [
+      { model_size: "0.6B", display_name: "0.6B Base", size_mb: 2400, languages: ["en", "zh"], sample_rate: 24000, capabilities: { ...caps, clone: true, instruct: true, reproducible: true }, preset_voices: [], downloaded: qwenDownloaded },
+    ] },
+  ],
+});
+const sam = makeProfile({ id: 2, name: "Sam", voice_type: "cloned", preset_engine: null, preset_voice: null });
+const qwenRef = { engine: "qwen", model_size: "0.6B", display_name: "Qwen3-TTS 0.6B Base", size_mb: 2400, downloaded: false, downloading: false };
+
+function sse(events: [string, unknown][]): Response {
+  const body = events.map(([e, d]) => `event: ${e}\ndata: ${JSON.stringify(d)}\n\n`).join("");
+  return new Response(body, { headers: { "content-type": "text/event-stream" } });
+}
+
 describe("GenerateForm with the provider's describe()", () => {
-  it("offers the engines and models that fit the voice, their languages, and instruct where supported", async () => {
-    const caps = { clone: false, preset: false, design: false, instruct: false, streaming: false };
+  it("offers the engines and models that fit the voice, not-downloaded ones with their size, their languages, and instruct where supported", async () => {
     const api = stubFetch({
-      "GET /profiles": () => [makeProfile({ id: 2, name: "Sam", voice_type: "cloned", preset_engine: null, preset_voice: null })],
-      "GET /describe": () => ({
-        provider: "pytorch-cpu", version: "1.0.0", spec_version: "1.0",
-        engines: [
-          { name: "piper", display_name: "Piper", default_model_size: "medium", models: [
-            { model_size: "medium", display_name: "Medium", size_mb: 60, languages: ["en"], sample_rate: 22050, capabilities: { ...caps, preset: true }, preset_voices: [], downloaded: true },
-          ] },
-          { name: "qwen", display_name: "Qwen3-TTS", default_model_size: "0.6B", models: [
-            { model_size: "0.6B", display_name: "0.6B Base", size_mb: 1200, languages: ["en", "zh"], sample_rate: 24000, capabilities: { ...caps, clone: true, instruct: true }, preset_voices: [], downloaded: false },
-          ] },
-        ],
-      }),
+      "GET /profiles": () => [sam],
+      "GET /describe": () => describeOut(true),
       "POST /generate": () => ({ group_id: null, generations: [makeGeneration({ id: 9, status: "queued" })] }),
     });
     renderWithClient(<GenerateForm onCreated={() => {}} />);
     const engine = await screen.findByLabelText("Engine and model");
-    await screen.findByRole("option", { name: "Qwen3-TTS · 0.6B Base" });
-    expect(screen.queryByRole("option", { name: /Piper/ })).not.toBeInTheDocument();
-    expect(screen.queryByLabelText("Instruction")).not.toBeInTheDocument();
-    await userEvent.selectOptions(engine, "qwen/0.6B");
+    await screen.findByRole("option", { name: "0.6B Base" });
+    expect(screen.getByRole("option", { name: "Automatic (Qwen3-TTS 0.6B Base)" })).toBeInTheDocument();
+    expect(screen.getByRole("group", { name: "Qwen3-TTS" })).toBeInTheDocument();
+    expect(screen.queryByRole("group", { name: "Piper" })).not.toBeInTheDocument();
+    // The languages of the model that will be used, even on Automatic.
     expect(screen.getByRole("option", { name: "Chinese" })).toBeInTheDocument();
     expect(screen.queryByRole("option", { name: "German" })).not.toBeInTheDocument();
+    await userEvent.selectOptions(engine, "qwen/0.6B");
     await userEvent.type(screen.getByLabelText("Instruction"), "whisper");
     await userEvent.type(screen.getByLabelText("Text"), "Quiet now");
     await userEvent.click(screen.getByRole("button", { name: "Generate" }));
     await waitFor(() => expect(api.called("POST", "/generate")).toHaveLength(1));
     expect(api.called("POST", "/generate")[0]?.body).toMatchObject({ engine: "qwen", model_size: "0.6B", instruct: "whisper", text: "Quiet now" });
+  });
+
+  it("marks a model that is not downloaded in the menu, and turns the seed off with its reason on a model that takes none", async () => {
+    stubFetch({ "GET /profiles": () => [makeProfile({ id: 1, name: "Joe" }), sam], "GET /describe": () => describeOut(false) });
+    renderWithClient(<GenerateForm onCreated={() => {}} />);
+    await screen.findByRole("option", { name: "Joe" });
+    await waitFor(() => expect(screen.getByLabelText("Seed")).toBeDisabled());
+    expect(screen.getByText("Medium takes no seed: its takes cannot be repeated by seed.")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Random seed" })).toBeDisabled();
+    await userEvent.selectOptions(screen.getByLabelText("Voice"), "2");
+    expect(await screen.findByRole("option", { name: "0.6B Base — not downloaded (2.3 GB)" })).toBeInTheDocument();
+    expect(screen.getByLabelText("Seed")).toBeEnabled();
+  });
+
+  it("on a 409 model_not_downloaded shows the download inline with its progress, then generates", async () => {
+    let downloaded = false;
+    const api = stubFetch({
+      "GET /profiles": () => [sam],
+      "GET /describe": () => describeOut(downloaded),
+      "GET /models/tts": () => ({ provider: "pytorch-cpu", engines: [], for_voice_type: { cloned: qwenRef, designed: null, preset: null }, unavailable: { cloned: null, designed: null, preset: null } }),
+      "POST /generate": () => downloaded
+        ? { group_id: null, generations: [makeGeneration({ id: 9, status: "queued" })] }
+        : json({ error: { code: "model_not_downloaded", param: "model_size", type: "invalid_request_error",
+          message: "Voice cloning needs Qwen3-TTS 0.6B Base (about 2.4 GB), which is not on this machine.",
+          model: { ...qwenRef, purpose: "clone", download: "/models/tts/qwen/0.6B/download", cli: "voicebox models download qwen 0.6B", local_dir: "/data/models/Qwen3-TTS-12Hz-0.6B-Base" } } }, 409),
+      "POST /models/tts/{engine}/{size}/download": () => {
+        downloaded = true;
+        return sse([["progress", { downloaded_bytes: 1024, total_bytes: 4096 }], ["done", {}]]);
+      },
+    });
+    const onCreated = vi.fn();
+    renderWithClient(<GenerateForm onCreated={onCreated} />);
+    await screen.findByRole("option", { name: "Sam" });
+    await userEvent.type(screen.getByLabelText("Text"), "Hello");
+    await userEvent.click(screen.getByRole("button", { name: "Generate" }));
+    const notice = await screen.findByText("Voice cloning needs Qwen3-TTS 0.6B Base (≈ 2.3 GB)");
+    expect(notice).toBeInTheDocument();
+    expect(screen.getByText("/data/models/Qwen3-TTS-12Hz-0.6B-Base")).toBeInTheDocument();
+    expect(screen.queryByText("Could not generate")).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Download" }));
+    await waitFor(() => expect(onCreated).toHaveBeenCalled());
+    expect(api.called("POST", "/models/tts/qwen/0.6B/download")).toHaveLength(1);
+    const posts = api.called("POST", "/generate");
+    expect(posts).toHaveLength(2);
+    expect(posts[1]?.body).toEqual(posts[0]?.body);
+  });
+
+  it("on a 409 capability_unavailable shows the provider's message with a link to Settings → Provider", async () => {
+    const { useUi } = await import("../../store/ui");
+    stubFetch({
+      "GET /profiles": () => [sam],
+      "POST /generate": () => json({ error: { code: "capability_unavailable", param: "provider", type: "invalid_request_error", settings: "provider",
+        message: "OpenAI cannot clone voices. Choose 'This computer' in Settings → Provider." } }, 409),
+    });
+    renderWithClient(<GenerateForm onCreated={() => {}} />);
+    await screen.findByRole("option", { name: "Sam" });
+    await userEvent.type(screen.getByLabelText("Text"), "Hello");
+    await userEvent.click(screen.getByRole("button", { name: "Generate" }));
+    expect(await screen.findByText("OpenAI cannot clone voices. Choose 'This computer' in Settings → Provider.")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Settings → Provider" }));
+    expect(useUi.getState().route).toBe("settings");
   });
 });

@@ -1,14 +1,17 @@
-import { useEffect, useMemo, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { ApiError } from "../../api/client";
 import { useDescribe, useGenerate } from "../../api/generations";
+import { missingModelOf, needForVoiceType, unavailableOf, type ModelNeed } from "../../api/modelNeeds";
 import { useProfiles } from "../../api/profiles";
-import type { Generation } from "../../api/types";
+import type { GenerateInput, Generation } from "../../api/types";
+import { useVoiceModels } from "../../api/voiceModels";
 import { ErrorNotice, Notice } from "../../components/Feedback";
 import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
-import { LANGUAGES, languageName } from "../../lib/format";
+import { formatMb, LANGUAGES, languageName } from "../../lib/format";
 import { useUi } from "../../store/ui";
-import { enginesFor, languagesFor } from "./engineOptions";
+import { CapabilityUnavailable, ModelNeeded } from "../models/ModelNeeded";
+import { autoModel, enginesFor, findModel, languagesFor, seedUnsupported } from "./engineOptions";
 
 export const MAX_CHARS = 5000;
 const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -16,7 +19,9 @@ const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigat
 export function GenerateForm({ onCreated }: { onCreated: (g: Generation[]) => void }) {
   const profiles = useProfiles();
   const describe = useDescribe();
+  const voiceModels = useVoiceModels();
   const generate = useGenerate();
+  const lastInput = useRef<GenerateInput | null>(null);
   const navigate = useUi((s) => s.navigate);
   const draft = useUi((s) => s.draft);
   const setDraft = useUi((s) => s.setDraft);
@@ -50,32 +55,57 @@ export function GenerateForm({ onCreated }: { onCreated: (g: Generation[]) => vo
 
   const profile = profiles.data?.find((p) => String(p.id) === profileId);
   const choices = useMemo(() => enginesFor(profile, describe.data), [profile, describe.data]);
+  const forType = profile ? needForVoiceType(voiceModels.data, profile.voice_type) : null;
   const [engineName, modelSize] = engineKey.split("/");
-  const chosen = choices.find((c) => c.engine.name === engineName);
-  const model = chosen?.models.find((m) => m.model_size === modelSize) ?? chosen?.models[0];
+  // The model that will be used: the one picked, else the one "Automatic" stands for.
+  const picked = engineKey ? findModel(describe.data, engineName, modelSize) : autoModel(profile, describe.data, forType?.model ?? null);
+  const model = picked?.model;
   const langs = languagesFor(model);
   const supportsInstruct = model?.capabilities.instruct ?? false;
-  const seedValue = seed.trim() === "" ? null : Number(seed);
+  const seedReason = seedUnsupported(model);
+  const seedValue = seed.trim() === "" || seedReason ? null : Number(seed);
   const seedInvalid = seedValue !== null && (!Number.isInteger(seedValue) || seedValue < 0 || seedValue > 4294967295);
   const tooLong = text.length > MAX_CHARS;
   const canSubmit = Boolean(profile) && text.trim().length > 0 && !tooLong && !seedInvalid && !generate.isPending;
 
+  // A language the model cannot speak is not kept selected.
+  useEffect(() => {
+    if (language && langs && !langs.includes(language)) setLanguage("");
+  }, [language, langs]);
+
+  // What is missing: the model a failed request named, else the model that will be used when
+  // it is not on this machine yet; or the provider cannot do it at all.
+  const fromError = missingModelOf(generate.error);
+  const need: ModelNeed | null = fromError ?? (picked && !picked.model.downloaded ? {
+    engine: picked.engine.name, modelSize: picked.model.model_size,
+    displayName: `${picked.engine.display_name} ${picked.model.display_name}`, sizeMb: picked.model.size_mb,
+    downloaded: false, downloading: forType?.model?.engine === picked.engine.name && forType.model.modelSize === picked.model.model_size && forType.model.downloading,
+    purpose: profile?.voice_type === "cloned" ? "clone" : profile?.voice_type === "designed" ? "design" : "preset",
+    localDir: forType?.model?.engine === picked.engine.name ? forType.model.localDir : null, message: null,
+  } : null);
+  const unavailable = unavailableOf(generate.error) ?? (forType?.unavailable && choices.length === 0 ? { message: forType.unavailable, settings: "provider" } : null);
+
+  const send = (input: GenerateInput) => {
+    lastInput.current = input;
+    generate.mutate(input, { onSuccess: onCreated });
+  };
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     if (!canSubmit || !profile) return;
-    generate.mutate(
-      {
-        profile_id: profile.id,
-        text,
-        language: language || null,
-        seed: seedValue,
-        engine: chosen ? chosen.engine.name : null,
-        model_size: chosen && model ? model.model_size : null,
-        instruct: supportsInstruct && instruct.trim() ? instruct.trim() : null,
-        variations,
-      },
-      { onSuccess: onCreated },
-    );
+    send({
+      profile_id: profile.id,
+      text,
+      language: language || null,
+      seed: seedValue,
+      engine: engineKey && picked ? picked.engine.name : null,
+      model_size: engineKey && picked ? picked.model.model_size : null,
+      instruct: supportsInstruct && instruct.trim() ? instruct.trim() : null,
+      variations,
+    });
+  };
+  /** The model is on disk now: the request that needed it goes ahead. */
+  const resume = () => {
+    if (fromError && lastInput.current) send(lastInput.current);
   };
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
@@ -129,20 +159,25 @@ export function GenerateForm({ onCreated }: { onCreated: (g: Generation[]) => vo
           <Field label="Engine and model" hint={describe.isError ? "The provider's engine list is unavailable; the core picks." : undefined}>
             {(p) => (
               <select {...p} className="select" value={engineKey} onChange={(e) => setEngineKey(e.target.value)}>
-                <option value="">Automatic</option>
-                {choices.flatMap((c) => c.models.map((m) => (
-                  <option key={`${c.engine.name}/${m.model_size}`} value={`${c.engine.name}/${m.model_size}`}>
-                    {c.engine.display_name} · {m.display_name}
-                  </option>
-                )))}
+                <option value="">Automatic{!engineKey && picked ? ` (${picked.engine.display_name} ${picked.model.display_name})` : ""}</option>
+                {choices.map((c) => (
+                  <optgroup key={c.engine.name} label={c.engine.display_name}>
+                    {c.models.map((m) => (
+                      <option key={`${c.engine.name}/${m.model_size}`} value={`${c.engine.name}/${m.model_size}`}>
+                        {m.display_name}{m.downloaded ? "" : ` — not downloaded (${formatMb(m.size_mb)})`}
+                      </option>
+                    ))}
+                  </optgroup>
+                ))}
               </select>
             )}
           </Field>
-          <Field label="Seed" error={seedInvalid ? "A whole number from 0 to 4294967295." : null} hint="Empty: random">
+          <Field label="Seed" error={seedInvalid ? "A whole number from 0 to 4294967295." : null} hint={seedReason ?? "Empty: random"}>
             {(p) => (
               <div className="row" style={{ flexWrap: "nowrap", gap: 6 }}>
-                <input {...p} className="input" inputMode="numeric" value={seed} onChange={(e) => setSeed(e.target.value)} placeholder="Random" />
-                <button type="button" className="btn btn-icon" aria-label="Random seed" title="Random seed"
+                <input {...p} className="input" inputMode="numeric" value={seedReason ? "" : seed} onChange={(e) => setSeed(e.target.value)}
+                  placeholder={seedReason ? "Not used" : "Random"} disabled={Boolean(seedReason)} />
+                <button type="button" className="btn btn-icon" aria-label="Random seed" title="Random seed" disabled={Boolean(seedReason)}
                   onClick={() => setSeed(String(Math.floor(Math.random() * 2 ** 31)))}>
                   <Icon name="dice" />
                 </button>
@@ -155,7 +190,9 @@ export function GenerateForm({ onCreated }: { onCreated: (g: Generation[]) => vo
             {(p) => <input {...p} className="input" value={instruct} maxLength={2000} onChange={(e) => setInstruct(e.target.value)} />}
           </Field>
         )}
-        {generate.isError && !textError && <ErrorNotice error={generate.error} title="Could not generate" />}
+        {need && <ModelNeeded key={`${need.engine}/${need.modelSize}`} need={need} onReady={fromError ? resume : undefined} />}
+        {unavailable && <CapabilityUnavailable info={unavailable} />}
+        {generate.isError && !textError && !fromError && !unavailableOf(generate.error) && <ErrorNotice error={generate.error} title="Could not generate" />}
         <div className="row-between">
           <Field label="Variations">
             {(p) => (

@@ -2,11 +2,9 @@ import { useState } from "react";
 import type { Generation } from "../../api/types";
 import { GenerateForm } from "./GenerateForm";
 import { ResultList } from "./ResultList";
-import { useProgressivePlayback } from "./useProgressivePlayback";
 
 export function GeneratePage() {
   const [results, setResults] = useState<Generation[]>([]);
-  useProgressivePlayback(results.map((g) => g.id));
   return (
     <div className="page">
       <header className="page-head">

@@ -1,9 +1,11 @@
 import { generationAudioUrl, useGeneration, useGenerationAction } from "../../api/generations";
 import { FINAL_STATUSES, type Generation } from "../../api/types";
-import { AudioPlayer } from "../../components/AudioPlayer";
+import { DownloadMenu } from "../../components/DownloadMenu";
 import { Notice } from "../../components/Feedback";
 import { Icon } from "../../components/Icon";
 import { StatusBadge } from "../history/StatusBadge";
+import { canRetry } from "./engineOptions";
+import { TakePlayer } from "./TakePlayer";
 
 function ResultCard({ id, initial, take }: { id: number; initial: Generation | undefined; take: string | null }) {
   // Live: the app's event stream writes each update into this query's cache.
@@ -26,14 +28,15 @@ function ResultCard({ id, initial, take }: { id: number; initial: Generation | u
             Cancel
           </button>
         )}
+        {g.status === "completed" && g.audio_url && (
+          <DownloadMenu href={(f) => generationAudioUrl(g, f)} baseName={`voicebox-${g.id}`} label={`generation ${g.id}`} />
+        )}
       </div>
       <p className="muted clamp">{g.text}</p>
-      {g.status === "completed" && g.audio_url && (
-        <AudioPlayer src={generationAudioUrl(g)} label={`generation ${g.id}`} downloadName={`voicebox-${g.id}.wav`} />
-      )}
+      <TakePlayer g={g} />
       {g.status === "failed" && (
         <Notice kind="error" title="Generation failed"
-          action={<button type="button" className="btn btn-sm" onClick={() => action.mutate({ id: g.id, action: "retry" })}><Icon name="retry" /> Retry</button>}>
+          action={canRetry(g) ? <button type="button" className="btn btn-sm" onClick={() => action.mutate({ id: g.id, action: "retry" })}><Icon name="retry" /> Retry</button> : undefined}>
           {g.error ?? "No reason was given."}
         </Notice>
       )}

@@ -23,3 +23,37 @@ export function enginesFor(profile: Profile | undefined, describe: Describe | un
 export function languagesFor(model: ModelInfo | undefined): string[] | null {
   return model && model.languages.length > 0 ? model.languages : null;
 }
+
+/** A model of the describe() by engine and size. */
+export function findModel(describe: Describe | undefined, engine: string | null | undefined, size: string | null | undefined): { engine: EngineInfo; model: ModelInfo } | null {
+  const e = describe?.engines.find((x) => x.name === engine);
+  const m = e?.models.find((x) => x.model_size === size);
+  return e && m ? { engine: e, model: m } : null;
+}
+
+/** The model "Automatic" stands for: a preset's own engine (its default model when that one
+ * has presets), else the model the core names for this voice type (GET /models/tts
+ * `for_voice_type`), else the first engine that fits and its default model. */
+export function autoModel(profile: Profile | undefined, describe: Describe | undefined, forType: { engine: string; modelSize: string } | null): { engine: EngineInfo; model: ModelInfo } | null {
+  const choices = enginesFor(profile, describe);
+  if (forType && profile?.voice_type !== "preset") {
+    const hit = choices.find((c) => c.engine.name === forType.engine)?.models.find((m) => m.model_size === forType.modelSize);
+    const engine = choices.find((c) => c.engine.name === forType.engine)?.engine;
+    if (hit && engine) return { engine, model: hit };
+  }
+  const first = choices[0];
+  if (!first) return null;
+  const model = first.models.find((m) => m.model_size === first.engine.default_model_size) ?? first.models[0];
+  return model ? { engine: first.engine, model } : null;
+}
+
+/** Why the seed field is off for this model, or null when a seed is honoured. */
+export function seedUnsupported(model: ModelInfo | undefined): string | null {
+  if (!model || model.capabilities.reproducible !== false) return null;
+  return `${model.display_name} takes no seed: its takes cannot be repeated by seed.`;
+}
+
+/** Whether a failed generation may succeed on retry (the core's `retryable`; true if absent). */
+export function canRetry(g: object): boolean {
+  return (g as { retryable?: unknown }).retryable !== false;
+}

@@ -1,11 +1,13 @@
 import { Fragment, useState } from "react";
-import { generationAudioUrl, useDeleteGeneration, useGenerationAction, useSetFavourite } from "../../api/generations";
+import { generationAudioUrl, useDeleteGeneration, useDescribe, useGenerationAction, useSetFavourite } from "../../api/generations";
 import type { Generation } from "../../api/types";
 import { AudioPlayer } from "../../components/AudioPlayer";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { DownloadMenu } from "../../components/DownloadMenu";
 import { Icon } from "../../components/Icon";
 import { formatDate, formatDuration } from "../../lib/format";
 import { useUi } from "../../store/ui";
+import { canRetry, findModel } from "../generate/engineOptions";
 import { groupVariations } from "./grouping";
 import { StatusBadge } from "./StatusBadge";
 
@@ -13,12 +15,16 @@ function RowActions({ g, playing, onPlay, onDelete }: { g: Generation; playing: 
   const action = useGenerationAction();
   const fav = useSetFavourite();
   const toast = useUi((s) => s.toast);
+  const describe = useDescribe();
+  // A model that takes no seed makes a new take, not one "with a new seed".
+  const seeded = findModel(describe.data, g.engine, g.model_size)?.model.capabilities.reproducible !== false;
   const run = (a: "retry" | "regenerate") =>
     action.mutate({ id: g.id, action: a }, {
-      onSuccess: () => toast(a === "retry" ? "Retrying with the same seed" : "Regenerating with a new seed", "info"),
+      onSuccess: () => toast(a === "retry" ? (seeded ? "Retrying with the same seed" : "Retrying") : (seeded ? "Regenerating with a new seed" : "Making a new take"), "info"),
       onError: (e) => toast(e.message, "error"),
     });
   const name = `generation ${g.id}`;
+  const regenerate = seeded ? `Regenerate ${name} with a new seed` : `Regenerate ${name}`;
   return (
     <div className="row" style={{ gap: 4, flexWrap: "nowrap", justifyContent: "flex-end" }}>
       <button type="button" className="btn btn-sm btn-icon btn-ghost" aria-label={`${g.favourite ? "Remove from" : "Add to"} favourites: ${name}`}
@@ -31,16 +37,14 @@ function RowActions({ g, playing, onPlay, onDelete }: { g: Generation; playing: 
           <button type="button" className="btn btn-sm btn-icon btn-ghost" aria-label={`${playing ? "Hide player for" : "Play"} ${name}`} aria-expanded={playing} onClick={onPlay}>
             <Icon name={playing ? "x" : "play"} filled={!playing} />
           </button>
-          <a className="btn btn-sm btn-icon btn-ghost" href={generationAudioUrl(g)} download={`voicebox-${g.id}.wav`} aria-label={`Download ${name}`}>
-            <Icon name="download" />
-          </a>
+          <DownloadMenu href={(f) => generationAudioUrl(g, f)} baseName={`voicebox-${g.id}`} label={name} small />
         </>
       )}
-      {(g.status === "failed" || g.status === "cancelled") && (
+      {((g.status === "failed" && canRetry(g)) || g.status === "cancelled") && (
         <button type="button" className="btn btn-sm btn-icon btn-ghost" aria-label={`Retry ${name}`} onClick={() => run("retry")}><Icon name="retry" /></button>
       )}
-      {(g.status === "completed" || g.status === "failed" || g.status === "cancelled") && (
-        <button type="button" className="btn btn-sm btn-icon btn-ghost" aria-label={`Regenerate ${name} with a new seed`} onClick={() => run("regenerate")}><Icon name="dice" /></button>
+      {(g.status === "completed" || (g.status === "failed" && canRetry(g)) || g.status === "cancelled") && (
+        <button type="button" className="btn btn-sm btn-icon btn-ghost" aria-label={regenerate} title={regenerate} onClick={() => run("regenerate")}><Icon name="dice" /></button>
       )}
       <button type="button" className="btn btn-sm btn-icon btn-ghost btn-danger" aria-label={`Delete ${name}`} onClick={onDelete}><Icon name="trash" /></button>
     </div>
@@ -87,7 +91,7 @@ export function HistoryTable({ items }: { items: Generation[] }) {
               {playing === g.id && (
                 <tr>
                   <td colSpan={6}>
-                    <AudioPlayer src={generationAudioUrl(g)} label={`generation ${g.id}`} downloadName={`voicebox-${g.id}.wav`} autoPlay />
+                    <AudioPlayer src={generationAudioUrl(g)} label={`generation ${g.id}`} autoPlay stoppable />
                   </td>
                 </tr>
               )}
