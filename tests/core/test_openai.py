@@ -66,8 +66,11 @@ def test_cloned_profile_and_bad_requests_fail_clearly(
     assert added.status_code == 201
     with pytest.raises(openai.APIStatusError) as cloned:
         client.audio.speech.create(model="tts-1", voice="Ada", input="Hello from a clone.")
-    assert cloned.value.status_code in (422, 503)
-    assert "qwen" in str(cloned.value).lower() or "clone" in str(cloned.value).lower()
+    # The planner's 409 passes through /v1 unchanged, in the OpenAI error shape.
+    assert cloned.value.status_code == 409
+    error = cloned.value.body
+    assert isinstance(error, dict) and error["code"] == "model_not_downloaded"
+    assert error["model"]["engine"] == "qwen" and "download" in error["message"].lower()
     with pytest.raises(openai.NotFoundError) as unknown:
         client.audio.speech.create(model="tts-1", voice="Nobody", input="Hi")
     assert "no voice profile named 'Nobody'" in str(unknown.value)
