@@ -48,6 +48,9 @@ LINUX_PACKAGES = (
 )
 HEALTH_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 30.0
+REQUEST_GRACE_S = 3
+"""On shutdown, requests still running after this long are cancelled (one waiting for a
+provider that is still starting would otherwise hold the shutdown until the provider is up)."""
 
 
 class DesktopError(RuntimeError):
@@ -175,6 +178,7 @@ class CoreServer:
             log_level="warning",
             ws="none",  # no websockets: skip importing them
             lifespan="on",
+            timeout_graceful_shutdown=REQUEST_GRACE_S,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._serve, name="voicebox-core", daemon=True)

@@ -1,14 +1,9 @@
-"""Small helpers for spawned provider processes: log rotation before a spawn, and stopping a
-child whose start was cancelled."""
+"""Small helpers for spawned provider processes: log rotation before a spawn."""
 
 from __future__ import annotations
 
-import asyncio
 import os
-import threading
 from pathlib import Path
-
-from provider_sdk.launch import ProviderProcess
 
 
 def rotate_log(path: Path, max_bytes: int = 5_000_000, keep: int = 3) -> None:
@@ -24,11 +19,3 @@ def rotate_log(path: Path, max_bytes: int = 5_000_000, keep: int = 3) -> None:
         if older.exists():
             os.replace(older, path.with_name(f"{path.name}.{i + 1}"))
     os.replace(path, path.with_name(f"{path.name}.1"))
-
-
-def stop_orphan(launch: asyncio.Future[ProviderProcess]) -> None:
-    """A start was cancelled while the child was coming up: stop the child it produced."""
-    if launch.cancelled() or launch.exception() is not None:
-        return
-    process = launch.result()
-    threading.Thread(target=process.stop, args=(1.0,), daemon=True).start()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,9 +27,14 @@ from core.errors import ProviderUnavailable
 from core.logging import get_logger
 from core.tts.lifecycle import Failure, LaunchConfig, Phase, ProviderCrashed
 from core.tts.pidfile import PidFiles, record_for
-from core.tts.process_util import rotate_log, stop_orphan
+from core.tts.process_util import rotate_log
 from provider_sdk.errors import ProviderError, ProviderUnreachable
-from provider_sdk.launch import ProviderProcess, ProviderStartError, launch_provider
+from provider_sdk.launch import (
+    ProviderProcess,
+    ProviderStartCancelled,
+    ProviderStartError,
+    launch_provider,
+)
 from provider_sdk.models import HealthState, StatusResponse
 
 if TYPE_CHECKING:
@@ -69,6 +75,8 @@ class ProviderSupervisor:
         self._lock: asyncio.Lock | None = None
         self._watcher: asyncio.Task[None] | None = None
         self._idle: asyncio.Task[None] | None = None
+        self._cancel_start = threading.Event()
+        """Set by `stop()` to abort the start in progress."""
 
     # ------------------------------------------------------------------ state
 
@@ -142,13 +150,22 @@ class ProviderSupervisor:
         self._set(Phase.starting)
         token = secrets.token_urlsafe(32)
         rotate_log(self.config.log_path)
-        launch = asyncio.ensure_future(asyncio.to_thread(self._launch, token))
+        self._cancel_start = cancel = threading.Event()
+        launch = asyncio.ensure_future(asyncio.to_thread(self._launch, token, cancel))
         try:
             process = await asyncio.shield(launch)
         except asyncio.CancelledError:
-            launch.add_done_callback(stop_orphan)
+            # The waiting request was cancelled (e.g. the server is shutting down): stop the
+            # child now, not when it reports listening, so nothing is left behind.
+            cancel.set()
+            with contextlib.suppress(ProviderStartError, OSError):
+                orphan = await launch  # ends within ~50 ms of `cancel`
+                await asyncio.to_thread(orphan.stop, 1.0)
             self._set(Phase.stopped)
             raise
+        except ProviderStartCancelled as exc:  # stop() during the start
+            self._set(Phase.stopped)
+            raise ProviderUnavailable(f"the {self.id} provider was stopped while starting") from exc
         except ProviderStartError as exc:
             reason = str(exc).split("\n", 1)[0].removesuffix(f" (exit code {exc.exit_code})")
             raise self._start_failed(reason, exc.exit_code, exc.stderr_tail) from exc
@@ -182,13 +199,14 @@ class ProviderSupervisor:
             self._idle = asyncio.ensure_future(self._idle_loop(self.config.idle_unload_s))
         log.info("provider %s ready at %s (pid %d)", self.id, process.url, process.pid)
 
-    def _launch(self, token: str) -> ProviderProcess:
+    def _launch(self, token: str, cancel: threading.Event) -> ProviderProcess:
         return launch_provider(
             self.config.command,
             data_dir=self.config.data_dir,
             token=token,
             startup_timeout=self.config.listen_timeout_s,
             log_path=self.config.log_path,
+            cancel=cancel,
         )
 
     def _start_failed(self, reason: str, code: int | None, tail: str) -> ProviderUnavailable:
@@ -209,6 +227,8 @@ class ProviderSupervisor:
         last_progress: Any = None
         progress_at = time.monotonic()
         while True:
+            if self._cancel_start.is_set():  # stop() during the start
+                raise ProviderUnavailable(f"the {self.id} provider was stopped while starting")
             if self._gone.is_set():  # the watcher recorded the crash (and its backoff)
                 failure = self.failure or Failure("the provider exited while starting")
                 raise ProviderUnavailable(
@@ -371,7 +391,9 @@ class ProviderSupervisor:
     # ------------------------------------------------------------------ stop
 
     async def stop(self) -> None:
-        """Graceful stop the core asked for: SIGTERM to the group, grace, SIGKILL."""
+        """Graceful stop the core asked for: SIGTERM to the group, grace, SIGKILL. A start in
+        progress is cancelled (it holds the lock) rather than waited for."""
+        self._cancel_start.set()
         async with self._get_lock():
             process = self.process
             self._stop_requested = True

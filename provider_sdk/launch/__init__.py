@@ -3,6 +3,7 @@
 from provider_sdk.launch.parent import (
     ListeningInfo,
     ProviderProcess,
+    ProviderStartCancelled,
     ProviderStartError,
     launch_provider,
 )
@@ -12,6 +13,7 @@ __all__ = [
     "ListeningInfo",
     "ProviderProcess",
     "ProviderSpec",
+    "ProviderStartCancelled",
     "ProviderStartError",
     "launch_provider",
     "run_provider",

@@ -37,6 +37,11 @@ class ProviderStartError(RuntimeError):
         self.stderr_tail = stderr_tail
 
 
+class ProviderStartCancelled(ProviderStartError):
+    """The start was cancelled (the parent is stopping) before the provider was listening;
+    the child has been stopped."""
+
+
 @dataclass(frozen=True)
 class ListeningInfo:
     host: str
@@ -121,11 +126,19 @@ class ProviderProcess:
     def is_running(self) -> bool:
         return self.popen.poll() is None
 
-    def wait_listening(self, timeout: float) -> ListeningInfo:
+    def wait_listening(
+        self, timeout: float, cancel: threading.Event | None = None
+    ) -> ListeningInfo:
+        """The `listening` line; `ProviderStartError` when the child exits or stays silent
+        for `timeout` s, `ProviderStartCancelled` as soon as `cancel` is set."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._listening.wait(0.05) and self.info is not None:
                 return self.info
+            if cancel is not None and cancel.is_set():
+                raise ProviderStartCancelled(
+                    "the provider's start was cancelled", exit_code=None, stderr_tail=""
+                )
             if self.popen.poll() is not None:
                 self._readers[1].join(timeout=1.0)
                 raise ProviderStartError(
@@ -179,13 +192,15 @@ def launch_provider(
     startup_timeout: float = 60.0,
     log_path: Path | None = None,
     watch_stdin: bool = True,
+    cancel: threading.Event | None = None,
 ) -> ProviderProcess:
     """Start `command` (a provider executable and any leading args) and wait for `listening`.
 
     The child gets its own process group, `--port 0` (it picks its port itself), our pid as
     `--parent-pid`, and the token in its environment (never on the command line). With
     `watch_stdin`, its stdin is a pipe we hold open: when this process dies, however it
-    dies, the child sees end of file and exits at once."""
+    dies, the child sees end of file and exits at once. Setting `cancel` (from another
+    thread) while it waits stops the child and raises `ProviderStartCancelled` at once."""
     data_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_path or data_dir / "provider-stdio.log"
     child_env = dict(os.environ if env is None else env)
@@ -207,7 +222,7 @@ def launch_provider(
     )
     process = ProviderProcess(popen, token, log_path)
     try:
-        process.wait_listening(startup_timeout)
+        process.wait_listening(startup_timeout, cancel)
     except ProviderStartError:
         process.stop(grace_s=1.0)
         raise

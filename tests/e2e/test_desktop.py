@@ -388,3 +388,86 @@ def test_chromium_environment_for_root_without_gpu() -> None:
         "QTWEBENGINE_CHROMIUM_FLAGS": "--foo --no-sandbox --disable-gpu",
         "QTWEBENGINE_DISABLE_SANDBOX": "1",
     }
+
+
+# A provider that never becomes ready: "silent" never reports listening; "unhealthy" reports a
+# port where nothing answers, so the core keeps waiting for its health.
+SLOW_PROVIDER = r"""
+import json, os, socket, sys, time
+if sys.argv[1] == "unhealthy":
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    line = {"event": "listening", "host": "127.0.0.1", "port": port, "pid": os.getpid(),
+            "provider": "slow", "version": "0.0.1", "spec_version": "1.0"}
+    print(json.dumps(line), flush=True)
+time.sleep(3600)
+"""
+
+
+def _spawned(script: Path, deadline: float) -> psutil.Process:
+    """The provider process running `script`, once the core has spawned it."""
+    while True:
+        found = [p for p in psutil.Process().children(recursive=True) if str(script) in p.cmdline()]
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline, "the provider was never spawned"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("how", ["close", "stop"])
+@pytest.mark.parametrize("phase", ["silent", "unhealthy"])
+def test_stopping_while_the_provider_starts_stops_it(how: str, phase: str, tmp_path: Path) -> None:
+    """A request waits for the provider to start when the window closes ("close") or the user
+    stops the provider ("stop"): the start is cancelled, the provider process stopped, and the
+    core shuts down gracefully (lifespan included)."""
+    import httpx
+
+    from core.desktop import CoreServer, bind_loopback
+    from core.settings import Settings
+
+    script = tmp_path / "slow_provider.py"
+    script.write_text(SLOW_PROVIDER)
+    sock = bind_loopback()
+    settings = Settings(
+        host="127.0.0.1",
+        port=sock.getsockname()[1],
+        data_dir=tmp_path / "data",
+        provider_command=[sys.executable, str(script), phase],
+        provider_start_timeout_s=600,
+    )
+    server = CoreServer(settings, sock)
+    server.start()
+    answer: dict[str, httpx.Response | Exception] = {}
+
+    def start_provider() -> None:
+        try:
+            answer["r"] = httpx.post(f"{server.url}/providers/pytorch-cpu/start", timeout=120)
+        except Exception as exc:  # the server went away: also an answer
+            answer["r"] = exc
+
+    try:
+        server.wait_ready()
+        caller = threading.Thread(target=start_provider, daemon=True)
+        caller.start()
+        deadline = time.monotonic() + 60
+        child = _spawned(script, deadline)
+        if phase == "unhealthy":  # wait until the core has seen `listening` and polls health
+            logs = settings.data_dir / "logs"
+            while not any('"listening"' in f.read_text() for f in logs.rglob("*.log")):
+                assert time.monotonic() < deadline, "the provider's listening line was not logged"
+                time.sleep(0.05)
+        if how == "stop":
+            stopped = httpx.post(f"{server.url}/providers/pytorch-cpu/stop", timeout=60)
+            assert stopped.status_code == 200, stopped.text
+            assert stopped.json()["state"] == "stopped"
+            caller.join(60)
+            started = answer["r"]
+            assert isinstance(started, httpx.Response) and started.status_code == 503
+            assert "stopped while starting" in started.text
+        assert server.stop(timeout=15), "the core did not shut down while its provider started"
+        assert not _alive([child]), f"the starting provider {child.pid} was left running"
+        caller.join(10)
+        assert "r" in answer
+    finally:
+        server.stop(timeout=5)
