@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { api } from "./client";
+import { api, request } from "./client";
 import type { Profile, ProfileInput, Sample, SampleUpdateInput, Transcript } from "./types";
 
 export const profileKeys = {
@@ -116,4 +116,15 @@ export function usePresets() {
     queryFn: ({ signal }) => api.get<Preset[]>("/presets", undefined, signal),
     staleTime: 60_000,
   });
+}
+
+/** A short sample of a preset voice (POST /presets/preview → WAV), before a profile is made
+ * from it; the core generates it once and caches it. Throws the core's message (a 409
+ * `model_not_downloaded` when the voice's model is not on this machine). */
+export async function previewPreset(p: Pick<Preset, "engine" | "model_size" | "voice">, language?: string | null): Promise<Blob> {
+  const res = await request<Response>("POST", "/presets/preview", {
+    json: { engine: p.engine, model_size: p.model_size, voice: p.voice, ...(language ? { language } : {}) },
+    raw: true,
+  });
+  return res.blob();
 }

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { Icon } from "../../components/Icon";
+import { micErrorMessage } from "../../lib/audioFile";
 import { formatDuration } from "../../lib/format";
 
 const MAX_SECONDS = 30;
@@ -50,9 +51,7 @@ export function MicRecorder({ onRecorded }: { onRecorded: (f: File) => void }) {
         if (s >= MAX_SECONDS) stop();
       }, 200);
     } catch (e) {
-      setError(e instanceof DOMException && e.name === "NotAllowedError"
-        ? "Microphone access was denied. Allow it in the browser, or upload a file."
-        : `Cannot start recording: ${String(e)}`);
+      setError(micErrorMessage(e));
     }
   };
 

@@ -45,4 +45,39 @@ describe("ProfileEditor", () => {
     await waitFor(() => expect(onDeleted).toHaveBeenCalled());
     expect(api.called("DELETE", "/profiles/3")).toHaveLength(1);
   });
+
+  it("fills the name from a picked preset and plays a sample of it before the voice is made", async () => {
+    URL.createObjectURL = () => "blob:preset-sample";
+    URL.revokeObjectURL = () => {};
+    const api = stubFetch({
+      "GET /presets": () => presets,
+      "POST /presets/preview": () => new Response(new Uint8Array([82, 73, 70, 70]), { headers: { "content-type": "audio/wav" } }),
+    });
+    renderWithClient(<ProfileEditor profile={null} onSaved={() => {}} onDeleted={() => {}} />);
+    await userEvent.click(screen.getByRole("button", { name: "Preset" }));
+    await screen.findByRole("option", { name: "Joe — piper (en)" });
+    expect(screen.getByRole("button", { name: "Listen to the chosen voice" })).toBeDisabled();
+    await userEvent.selectOptions(screen.getByLabelText("Preset voice"), "piper::joe");
+    expect(screen.getByLabelText("Name")).toHaveValue("Joe");
+    await userEvent.click(screen.getByRole("button", { name: "Listen to Joe" }));
+    expect(await screen.findByRole("button", { name: "Pause the Joe sample" })).toBeInTheDocument();
+    expect(api.called("POST", "/presets/preview")[0]?.body).toEqual({ engine: "piper", model_size: "medium", voice: "joe", language: "en" });
+  });
+
+  it("says which model a cloned voice needs when it is not on this machine, and offers it", async () => {
+    stubFetch({
+      "GET /presets": () => presets,
+      "GET /models/tts": () => ({
+        provider: "pytorch-cpu", engines: [],
+        for_voice_type: { cloned: { engine: "qwen", model_size: "0.6B", display_name: "Qwen3-TTS 0.6B Base", size_mb: 2400, downloaded: false, downloading: false }, designed: null, preset: null },
+        unavailable: { cloned: null, designed: "No model of this provider designs voices. Choose 'This computer' in Settings → Provider.", preset: null },
+      }),
+    });
+    renderWithClient(<ProfileEditor profile={null} onSaved={() => {}} onDeleted={() => {}} />);
+    expect(await screen.findByText("Voice cloning needs Qwen3-TTS 0.6B Base (≈ 2.3 GB)")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Download" })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Designed" }));
+    expect(await screen.findByText("No model of this provider designs voices. Choose 'This computer' in Settings → Provider.")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Settings → Provider" })).toBeInTheDocument();
+  });
 });

@@ -1,13 +1,17 @@
 import { useState, type FormEvent } from "react";
 import { ApiError } from "../../api/client";
-import { usePresets, useDeleteProfile, useSaveProfile, type Preset } from "../../api/profiles";
+import { needForVoiceType } from "../../api/modelNeeds";
+import { useDeleteProfile, useSaveProfile } from "../../api/profiles";
 import type { Profile, ProfileInput, VoiceType } from "../../api/types";
+import { useVoiceModels } from "../../api/voiceModels";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNotice } from "../../components/Feedback";
 import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
 import { LANGUAGES } from "../../lib/format";
 import { useUi } from "../../store/ui";
+import { CapabilityUnavailable, ModelNeeded } from "../models/ModelNeeded";
+import { PresetPicker } from "./PresetPicker";
 import { SamplesPanel } from "./SamplesPanel";
 
 const TYPES: { value: VoiceType; label: string; hint: string }[] = [
@@ -15,17 +19,6 @@ const TYPES: { value: VoiceType; label: string; hint: string }[] = [
   { value: "preset", label: "Preset", hint: "A voice that ships with an engine" },
   { value: "designed", label: "Designed", hint: "Described in words" },
 ];
-
-/** One entry per engine and voice (a voice offered by several model sizes is listed once). */
-function uniquePresets(list: Preset[] | undefined): Preset[] {
-  const seen = new Set<string>();
-  return (list ?? []).filter((p) => {
-    const key = `${p.engine}::${p.voice}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
-}
 
 function fieldError(err: unknown, field: string): string | null {
   if (!(err instanceof ApiError)) return null;
@@ -52,7 +45,9 @@ export function ProfileEditor({
   const [confirm, setConfirm] = useState(false);
   const save = useSaveProfile();
   const del = useDeleteProfile();
-  const presets = usePresets();
+  const voiceModels = useVoiceModels();
+  // The name a picked preset filled in: picking another preset replaces it, a typed name stays.
+  const [autoName, setAutoName] = useState<string | null>(null);
   const toast = useUi((s) => s.toast);
   const setDraft = useUi((s) => s.setDraft);
   const navigate = useUi((s) => s.navigate);
@@ -71,6 +66,9 @@ export function ProfileEditor({
     );
   };
   const nameError = fieldError(save.error, "name");
+  // What a voice of this type needs on the active provider (not for presets: their engine is
+  // known only once one is picked, and Generate says it then).
+  const need = form.voice_type === "preset" || !form.voice_type ? null : needForVoiceType(voiceModels.data, form.voice_type);
   const otherError = save.error && !nameError ? save.error : null;
 
   return (
@@ -117,24 +115,16 @@ export function ProfileEditor({
             </div>
           </fieldset>
           {form.voice_type === "preset" && (
-            <Field label="Preset voice" error={fieldError(save.error, "preset_voice")}
-              hint={presets.isError ? "Preset voices are unavailable: the provider cannot be reached." : undefined}>
-              {(p) => (
-                <select {...p} className="select" value={form.preset_voice ? `${form.preset_engine}::${form.preset_voice}` : ""}
-                  onChange={(e) => {
-                    const [engine, voice] = e.target.value.split("::");
-                    set({ preset_engine: engine || null, preset_voice: voice || null });
-                  }}>
-                  <option value="">{presets.isPending ? "Loading…" : "Choose a voice"}</option>
-                  {uniquePresets(presets.data).map((v) => (
-                    <option key={`${v.engine}::${v.voice}`} value={`${v.engine}::${v.voice}`}>
-                      {v.name} — {v.engine}{v.language ? ` (${v.language})` : ""}
-                    </option>
-                  ))}
-                </select>
-              )}
-            </Field>
+            <PresetPicker engine={form.preset_engine ?? null} voice={form.preset_voice ?? null} language={form.language ?? "en"}
+              error={fieldError(save.error, "preset_voice")}
+              onPick={(preset) => {
+                const fill = preset && (!form.name.trim() || form.name === autoName);
+                set({ preset_engine: preset?.engine ?? null, preset_voice: preset?.voice ?? null, ...(fill ? { name: preset.name } : {}) });
+                if (fill) setAutoName(preset.name);
+              }} />
           )}
+          {need?.model && !need.model.downloaded && <ModelNeeded key={`${need.model.engine}/${need.model.modelSize}`} need={need.model} />}
+          {need?.unavailable && <CapabilityUnavailable info={{ message: need.unavailable, settings: "provider" }} />}
           <Field label={form.voice_type === "designed" ? "Voice description" : "Notes"}
             hint={form.voice_type === "designed" ? "Describe the voice: age, tone, accent, pace." : undefined}>
             {(p) => (

@@ -1,6 +1,6 @@
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { coreError, renderWithClient, stubFetch } from "../../test/utils";
 import { SampleAdder } from "./SampleAdder";
 
@@ -38,5 +38,30 @@ describe("SampleAdder", () => {
     await userEvent.click(await screen.findByRole("button", { name: "Add sample" }));
     expect(await screen.findByText("the sample is 1.2 s long; use 2-30 s of speech")).toBeInTheDocument();
     expect(screen.getByText("The server refused this sample")).toBeInTheDocument();
+  });
+
+  it("does not take a file the browser knows is not audio, and says why", async () => {
+    URL.createObjectURL = () => "blob:preview";
+    URL.revokeObjectURL = () => {};
+    const api = stubFetch({});
+    renderWithClient(<SampleAdder profileId={7} />);
+    fireEvent.drop(screen.getByTestId("dropzone"), { dataTransfer: { files: [new File(["just words"], "notes.txt", { type: "text/plain" })] } });
+    expect(await screen.findByText("This file cannot be a sample")).toBeInTheDocument();
+    expect(screen.getByText(/“notes.txt” is not audio \(it is text\/plain\)\. Use a recording in wav, flac/)).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Add sample" })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "Transcribe" })).toBeDisabled();
+    expect(api.calls).toHaveLength(0);
+  });
+
+  it("says “no microphone found” when there is none", async () => {
+    Object.defineProperty(navigator, "mediaDevices", {
+      configurable: true,
+      value: { getUserMedia: () => Promise.reject(new DOMException("Requested device not found", "NotFoundError")) },
+    });
+    vi.stubGlobal("MediaRecorder", class {});
+    renderWithClient(<SampleAdder profileId={7} />);
+    await userEvent.click(screen.getByRole("button", { name: "Record" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("No microphone found. Connect one and try again, or upload a file.");
+    expect(screen.queryByText(/NotFoundError/)).not.toBeInTheDocument();
   });
 });

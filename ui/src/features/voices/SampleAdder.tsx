@@ -2,9 +2,10 @@ import { useEffect, useRef, useState, type DragEvent } from "react";
 import { ApiError } from "../../api/client";
 import { transcribeBlob, useAddSample } from "../../api/profiles";
 import { AudioPlayer } from "../../components/AudioPlayer";
-import { ErrorNotice } from "../../components/Feedback";
+import { ErrorNotice, Notice } from "../../components/Feedback";
 import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
+import { decodeProblem, SAMPLE_FORMATS, typeProblem } from "../../lib/audioFile";
 import { useUi } from "../../store/ui";
 import { MicRecorder } from "./MicRecorder";
 
@@ -18,7 +19,9 @@ export function SampleAdder({ profileId }: { profileId: number }) {
   const [drag, setDrag] = useState(false);
   const [transcribing, setTranscribing] = useState(false);
   const [transcribeError, setTranscribeError] = useState<unknown>(null);
+  const [problem, setProblem] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
+  const editor = useRef<HTMLDivElement>(null);
   const add = useAddSample(profileId);
   const toast = useUi((s) => s.toast);
 
@@ -28,6 +31,24 @@ export function SampleAdder({ profileId }: { profileId: number }) {
     setUrl(u);
     return () => URL.revokeObjectURL(u);
   }, [clip]);
+
+  // What the browser knows already: a file that is not audio cannot be added.
+  useEffect(() => {
+    setProblem(clip ? typeProblem(clip) : null);
+    if (!clip || typeProblem(clip)) return;
+    let current = true;
+    void decodeProblem(clip).then((p) => {
+      if (current) setProblem(p);
+    });
+    return () => {
+      current = false;
+    };
+  }, [clip]);
+
+  // The editor opens below the drop zone: bring it into view.
+  useEffect(() => {
+    if (url) editor.current?.scrollIntoView?.({ block: "nearest", behavior: "smooth" });
+  }, [url]);
 
   const choose = (f: File | undefined | null) => {
     if (!f) return;
@@ -75,7 +96,7 @@ export function SampleAdder({ profileId }: { profileId: number }) {
         <Icon name="upload" />
         <div>
           <strong>Drop an audio file here</strong>
-          <div className="faint">wav, flac, ogg, mp3, m4a, webm — or a video</div>
+          <div className="faint">{SAMPLE_FORMATS}</div>
         </div>
         <div className="row" style={{ justifyContent: "center" }}>
           <button type="button" className="btn btn-sm" onClick={() => input.current?.click()}>Browse…</button>
@@ -85,12 +106,12 @@ export function SampleAdder({ profileId }: { profileId: number }) {
           onChange={(e) => choose(e.target.files?.[0])} />
       </div>
       {clip && url && (
-        <div className="stack" style={{ gap: 8 }}>
+        <div className="stack" style={{ gap: 8 }} ref={editor}>
           <div className="row-between">
             <span className="faint">New sample: {clip.name}</span>
             <button type="button" className="btn btn-sm btn-ghost" onClick={() => { setClip(null); add.reset(); }}>Discard</button>
           </div>
-          <AudioPlayer src={url} label="new sample" compact />
+          {problem ? <Notice kind="error" title="This file cannot be a sample">{problem}</Notice> : <AudioPlayer src={url} label="new sample" compact />}
           <Field label="Transcript of the new sample" hint="Leave empty and click Transcribe to fill it in.">
             {(p) => (
               <textarea {...p} className="textarea" rows={2} value={text} maxLength={5000} onChange={(e) => setText(e.target.value)} />
@@ -99,10 +120,11 @@ export function SampleAdder({ profileId }: { profileId: number }) {
           {transcribeError !== null && <ErrorNotice error={transcribeError} title="Transcription failed" />}
           {uploadError && <ErrorNotice error={uploadError} title="The server refused this sample" />}
           <div className="row" style={{ justifyContent: "flex-end" }}>
-            <button type="button" className="btn btn-sm" onClick={() => void transcribe()} disabled={transcribing}>
+            <button type="button" className="btn btn-sm" onClick={() => void transcribe()} disabled={transcribing || problem !== null}>
               <Icon name="text" /> {transcribing ? "Transcribing…" : "Transcribe"}
             </button>
-            <button type="button" className="btn btn-sm btn-primary" onClick={upload} disabled={add.isPending}>
+            <button type="button" className="btn btn-sm btn-primary" onClick={upload} disabled={add.isPending || problem !== null}
+              title={problem ?? undefined}>
               {add.isPending ? "Uploading…" : "Add sample"}
             </button>
           </div>
