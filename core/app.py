@@ -24,6 +24,7 @@ from core.api.system import router as system_router
 from core.api.transcribe import router as transcribe_router
 from core.api.tts_models import router as tts_models_router
 from core.logging import setup_logging
+from core.mcp_server import mount_mcp
 from core.security import GuardMiddleware
 from core.services.context import Core
 from core.settings import Settings
@@ -121,5 +122,6 @@ def create_app(
         allow_credentials=False,
     )
     app.add_middleware(GuardMiddleware, settings=settings)
+    mount_mcp(app)
     _mount_ui(app, settings.ui_dir or default_ui_dir())
     return app

@@ -2,7 +2,7 @@
 
 The mapping is a setting (`<data dir>/openai_voices.json`, written to a temp name and renamed):
 `{"alloy": 3, "nova": 7}` maps names to profile ids. An unmapped OpenAI name speaks with the
-default voice: the profile used last, else the first preset profile, else the first profile."""
+default voice: the profile used last, else the first preset profile."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from core.errors import NotFoundError, ValidationFailed
+from core.services import profiles
 from core.services.profiles import find_profile
-from core.store.models import Generation, Profile, VoiceType
+from core.store.models import Profile
 
 OPENAI_VOICES = (
     "alloy",
@@ -77,26 +78,15 @@ def save_mapping(
 
 
 def default_profile(session: Session) -> Profile:
-    """The profile used last, else the first preset profile, else the first profile."""
-    last = session.exec(
-        select(Profile)
-        .join(Generation, col(Generation.profile_id) == col(Profile.id))
-        .order_by(col(Generation.id).desc())
-        .limit(1)
-    ).first()
-    if last is not None:
-        return last
-    for query in (
-        select(Profile).where(Profile.voice_type == VoiceType.preset).order_by(col(Profile.id)),
-        select(Profile).order_by(col(Profile.id)),
-    ):
-        found = session.exec(query.limit(1)).first()
-        if found is not None:
-            return found
-    raise NotFoundError(
-        "there is no voice profile yet; create one in the app or with POST /profiles",
-        field="voice",
-    )
+    """The profile used last, else the first preset profile (`core.services.profiles`)."""
+    found = profiles.default_profile(session)
+    if found is None:
+        raise NotFoundError(
+            "there is no voice to speak with yet; create a profile in the app or with "
+            "POST /profiles, or name one in 'voice'",
+            field="voice",
+        )
+    return found
 
 
 def resolve_voice(session: Session, data_dir: Path, voice: str | None) -> Profile:
