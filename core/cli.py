@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from sqlmodel import Session, col, select
 
+from core.cli_servers import app as servers_app
 from core.errors import CoreError
 from core.settings import Settings
 from provider_sdk.errors import ProviderError
@@ -22,6 +23,7 @@ from provider_sdk.errors import ProviderError
 app = typer.Typer(help="Voicebox: a local voice studio.", no_args_is_help=True)
 profiles_app = typer.Typer(help="Voice profiles.", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(servers_app)  # mcp, wyoming
 T = TypeVar("T")
 
 
