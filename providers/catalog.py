@@ -41,5 +41,9 @@ ENGINES: dict[str, EngineEntry] = {
         EngineEntry(
             "qwen-mlx", "providers.engines.qwen_mlx", "create_engine", ("mlx", "mlx_audio")
         ),
+        EngineEntry("kokoro", "providers.engines.kokoro", "create_engine", ("kokoro_onnx",)),
+        EngineEntry(
+            "pocket-tts", "providers.engines.pocket", "create_engine", ("pocket_tts", "torch")
+        ),
     ]
 }

@@ -2,4 +2,4 @@
 
 from providers.flavor import flavor_spec
 
-SPEC = flavor_spec("pytorch-cpu", ["piper", "qwen"])
+SPEC = flavor_spec("pytorch-cpu", ["piper", "qwen", "kokoro", "pocket-tts"])

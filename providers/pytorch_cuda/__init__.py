@@ -21,4 +21,4 @@ def device() -> DeviceInfo:
     return DeviceInfo(name=name, gpu_available=True)
 
 
-SPEC = flavor_spec("pytorch-cuda", ["piper", "qwen"], device=device, preflight=preflight)
+SPEC = flavor_spec("pytorch-cuda", ["piper", "qwen", "kokoro"], device=device, preflight=preflight)
