@@ -12,7 +12,7 @@ python="${PYTHON:-python3}"
 
 case "$mode" in
   run) extras="core,piper" ;;
-  dev) extras="core,piper,dev" ;;
+  dev) extras="core,piper,kokoro,kokoro-ja,pocket,dev" ;;
   *) echo "usage: ci/install.sh run|dev" >&2; exit 2 ;;
 esac
 
