@@ -21,7 +21,7 @@ def _open(data_dir: Path | None) -> Any:
     from core.services.context import Core
     from core.settings import Settings
 
-    settings = Settings(**({"data_dir": data_dir} if data_dir is not None else {}))
+    settings = Settings() if data_dir is None else Settings(data_dir=data_dir)
     setup_logging(settings.data_dir, "WARNING")  # logs go to stderr and the log file
     return Core.open(settings)
 
