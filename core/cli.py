@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from sqlmodel import Session, col, select
 
+from core.cli_models import models_app
 from core.cli_servers import app as servers_app
 from core.errors import CoreError
 from core.settings import Settings
@@ -24,6 +25,7 @@ app = typer.Typer(help="Voicebox: a local voice studio.", no_args_is_help=True)
 profiles_app = typer.Typer(help="Voice profiles.", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(servers_app)  # mcp, wyoming
+app.add_typer(models_app, name="models")
 T = TypeVar("T")
 
 
@@ -44,18 +46,31 @@ def _settings(data_dir: Path | None, **extra: Any) -> Settings:
     return Settings(**extra)
 
 
-def _run(settings: Settings, label: str, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Open the core, run `work(core)` under a spinner, close it; errors become exit code 1."""
+def _run(
+    settings: Settings,
+    label: str,
+    work: Callable[[Any], Awaitable[T]],
+    *,
+    spinner: bool = True,
+    cancelled: str = "cancelled",
+) -> T:
+    """Open the core, run `work(core)` (under a spinner unless the work shows its own
+    progress), close it. Errors become exit code 1 with a message in the command line's words;
+    Ctrl-C prints `cancelled` and exits with 130."""
+    from rich.markup import escape
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from core.logging import setup_logging
     from core.services.context import Core
+    from core.tts.guidance import ModelNotDownloaded, cli_message
 
     setup_logging(settings.data_dir, "WARNING")
 
     async def main() -> T:
         core = Core.open(settings)
         try:
+            if not spinner:
+                return await work(core)
             with Progress(  # a spinner while the work runs (model loads, synthesis)
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
@@ -70,9 +85,41 @@ def _run(settings: Settings, label: str, work: Callable[[Any], Awaitable[T]]) ->
 
     try:
         return asyncio.run(main())
-    except (CoreError, ProviderError) as exc:
-        _console().print(f"[red]error:[/red] {exc.message}")
+    except ModelNotDownloaded as exc:
+        _console().print(f"[red]error:[/red] {escape(cli_message(exc))}")
         raise typer.Exit(1) from None
+    except (CoreError, ProviderError) as exc:
+        _console().print(f"[red]error:[/red] {escape(exc.message)}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        _console().print(escape(cancelled))
+        raise typer.Exit(130) from None
+
+
+def _find(session: Session, ref: str) -> Any:
+    """A profile by name or id, or an error that points at `voicebox profiles list`."""
+    from core.errors import NotFoundError
+    from core.services.profiles import find_profile
+
+    try:
+        return find_profile(session, ref)
+    except NotFoundError:
+        raise NotFoundError(
+            f"no voice profile named {ref!r}; `voicebox profiles list` shows them",
+            field="profile",
+        ) from None
+
+
+def _default(session: Session) -> Any:
+    from core.services.profiles import default_profile
+
+    found = default_profile(session)
+    if found is None:
+        raise CoreError(
+            "there is no voice profile yet: create one in the app or with `voicebox profiles "
+            "create NAME`, then pass it with --profile"
+        )
+    return found
 
 
 @app.command()
@@ -129,24 +176,30 @@ def desktop(
 @app.command()
 def say(
     text: str,
-    profile: Annotated[str, typer.Option("--profile", "-p", help="Profile name or id.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the audio.")],
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            "-p",
+            help="Profile name or id (default: the one used last, else the first preset voice).",
+        ),
+    ] = None,
     engine: Annotated[str | None, typer.Option(help="Engine (default: the profile's).")] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for a repeatable take.")] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Speak TEXT in a profile's voice and write it to a file (format from its extension)."""
-    from core.services.profiles import find_profile
     from core.services.speech import speak
 
     fmt = output.suffix.lstrip(".").lower() or "wav"
 
     async def work(core: Any) -> bytes:
         with Session(core.engine) as session:
-            found = find_profile(session, profile)
+            found = _find(session, profile) if profile else _default(session)
         return await speak(core, found.id or 0, text, engine=engine, seed=seed, fmt=fmt)
 
-    audio = _run(_settings(data_dir), f"Speaking as {profile}…", work)
+    audio = _run(_settings(data_dir), f"Speaking as {profile or 'the default voice'}…", work)
     output.write_bytes(audio)
     _console().print(f"wrote {output} ({len(audio) / 1024:.0f} KiB)")
 
@@ -229,13 +282,13 @@ def profiles_add_sample(
     data_dir: DataDir = None,
 ) -> None:
     """Add a voice sample (2-30 s of clear speech) to a cloned profile."""
-    from core.services.profiles import add_sample, find_profile
+    from core.services.profiles import add_sample
 
     data = file.read_bytes()
 
     async def work(core: Any) -> Any:
         with Session(core.engine) as session:
-            found = find_profile(session, profile)
+            found = _find(session, profile)
         return await add_sample(core, found.id or 0, data, text, transcribe=transcribe)
 
     sample = _run(_settings(data_dir), "Checking and cleaning the sample…", work)

@@ -39,7 +39,9 @@ class ModelConfig:
     needs_trim: bool = False
     preset_voices: tuple[PresetVoice, ...] = ()
 
-    def info(self, *, downloaded: bool, managed: bool = False) -> ModelInfo:
+    def info(
+        self, *, downloaded: bool, managed: bool = False, local_dir: str | None = None
+    ) -> ModelInfo:
         return ModelInfo(
             model_size=self.model_size,
             display_name=self.display_name,
@@ -51,6 +53,7 @@ class ModelConfig:
             preset_voices=list(self.preset_voices),
             downloaded=downloaded,
             managed=managed,
+            local_dir=local_dir,
         )
 
 

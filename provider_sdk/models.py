@@ -106,6 +106,11 @@ class ModelInfo(SpecModel):
         description="The provider downloads and deletes this model on request "
         "(POST /tts/models/download, /tts/models/delete); false: it ships with the provider.",
     )
+    local_dir: str | None = Field(
+        default=None,
+        description="Where this model's files can be copied by hand (a machine without "
+        "internet); the provider picks them up without a restart. None: nothing to copy.",
+    )
 
 
 class EngineInfo(SpecModel):

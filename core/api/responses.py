@@ -11,7 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from core.store.models import GenerationStatus, VoiceType
-from provider_sdk.models import EngineInfo
+from provider_sdk.models import Capabilities, EngineInfo
 
 
 class Out(BaseModel):
@@ -72,6 +72,8 @@ class GenerationOut(Out):
     prompt_ms: float | None
     synth_ms: float | None
     rtf: float | None
+    retryable: bool
+    """Whether a retry may succeed (false: the request itself is wrong for the model)."""
 
 
 class GenerateOut(Out):
@@ -139,6 +141,10 @@ class TtsModelOut(Out):
     downloaded: bool
     loaded: bool
     downloading: bool
+    capabilities: Capabilities
+    local_dir: str | None
+    """Where the model's files can be copied by hand (a machine without internet); picked up
+    without a restart. None: nothing to copy."""
 
 
 class TtsEngineModels(Out):
@@ -150,10 +156,44 @@ class TtsEngineModels(Out):
     models: list[TtsModelOut]
 
 
+class ModelRef(Out):
+    engine: str
+    model_size: str
+    display_name: str
+    size_mb: int
+    downloaded: bool
+    downloading: bool
+
+
+class ForVoiceType(Out):
+    """Per voice type, the model a new voice of that type uses by default on the active
+    provider; null when it has none."""
+
+    cloned: ModelRef | None
+    designed: ModelRef | None
+    preset: ModelRef | None
+
+
+class UnavailableVoiceTypes(Out):
+    """Per voice type, why the active provider cannot serve it (null when it can)."""
+
+    cloned: str | None
+    designed: str | None
+    preset: str | None
+
+
 class TtsModelList(Out):
     provider: str | None
     """The active provider (resolved), when the core manages providers."""
     engines: list[TtsEngineModels]
+    for_voice_type: ForVoiceType
+    unavailable: UnavailableVoiceTypes
+
+
+class TtsDownloadCancelled(Out):
+    engine: str
+    model_size: str
+    cancelled: bool
 
 
 class TtsModelDeleted(Out):

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from starlette.background import BackgroundTask
 
 from core.api.deps import get_core
-from core.api.responses import TtsModelDeleted, TtsModelList, doc
+from core.api.responses import TtsDownloadCancelled, TtsModelDeleted, TtsModelList, doc
 from core.services.context import Core
 from core.services.tts_models import TtsModels
 
@@ -44,20 +44,33 @@ async def list_models(service: Service) -> dict[str, Any]:
 @router.post("/{engine}/{model_size}/download", response_model=None)
 async def download(engine: EngineName, model_size: ModelSize, service: Service) -> Any:
     """Streams `progress` ({engine, model_size, downloaded_bytes, total_bytes, message}), then
-    `done` or `error`. A refusal that is known at once (offline hub, unknown model, hosted or
-    already downloading) is a 4xx/503 before any stream starts. Closing the stream cancels the
-    download (after the file being fetched; what was fetched is kept and a new one resumes)."""
+    `done` or `error`. A request for a model that is already downloading joins that download
+    (the latest progress at once, then the same events). A refusal that is known at once
+    (offline hub, unknown model, hosted) is a 4xx/503 before any stream starts. Closing the
+    stream leaves the download; when the last client has left it is cancelled (after the file
+    being fetched; what was fetched is kept and a new one resumes)."""
     from sse_starlette.sse import EventSourceResponse  # start-up cost: loaded on first use
 
-    running, first, events = await service.start_download(engine, model_size)
+    shared, follower = await service.join(engine, model_size)
 
     async def stream() -> AsyncIterator[dict[str, str]]:
-        async for kind, data in service.relay(running, first, events):
-            yield {"event": kind, "data": json.dumps(data)}
+        try:
+            while (item := await follower.get()) is not None:
+                kind, data = item
+                yield {"event": kind, "data": json.dumps(data)}
+        finally:
+            shared.leave(follower)
 
-    return EventSourceResponse(
-        stream(), background=BackgroundTask(service.release, running, events)
-    )
+    return EventSourceResponse(stream(), background=BackgroundTask(shared.leave, follower))
+
+
+@router.post(
+    "/{engine}/{model_size}/cancel", response_model=None, responses=doc(TtsDownloadCancelled)
+)
+async def cancel(engine: EngineName, model_size: ModelSize, service: Service) -> dict[str, Any]:
+    """Cancels a running download for every client following it (they get an `error` event
+    with code `cancelled`). `cancelled: false` when none was running."""
+    return service.cancel(engine, model_size)
 
 
 @router.delete("/{engine}/{model_size}", response_model=None, responses=doc(TtsModelDeleted))

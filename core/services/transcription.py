@@ -118,8 +118,9 @@ class Transcriber:
                     cpu_threads=self.threads,
                 )
             except Exception as exc:  # hub offline, missing folder, corrupt model
+                log.warning("whisper %s could not be loaded: %r", self.model_name, exc)
                 raise ProviderUnavailable(
-                    f"the transcription model {self.model_name!r} could not be loaded ({exc}); "
+                    f"the transcription model {self.model_name!r} could not be loaded; "
                     "use the packaged 'tiny.en' or connect to the internet to download it"
                 ) from exc
             log.info("whisper %s loaded in %.2fs", self.model_name, time.perf_counter() - started)

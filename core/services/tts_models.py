@@ -1,7 +1,8 @@
 """Speech (TTS) model management: list the models of the active provider(s), download one ahead
 of its first use with byte progress, delete one. The provider does the work (the spec's
 `/tts/models` extension); the core finds the provider serving the engine, keeps one download
-per model at a time, and relays the provider's answers (its refusals become 4xx).
+per model at a time (a second request for it joins the running one), and relays the
+provider's answers (its refusals become 4xx).
 
 A provider's models are `downloadable` (it fetches and deletes them), `packaged` (they ship
 with it: nothing to download, never deleted) or `hosted` (OpenAI's: they are not on this
@@ -17,6 +18,8 @@ import anyio
 
 from core.errors import ConflictError, CoreError, NotFoundError, ProviderUnavailable
 from core.logging import get_logger
+from core.services.model_downloads import Follower, SharedDownload
+from core.tts import guidance
 from core.tts.base import DownloadEvent, TTSProvider
 from provider_sdk.errors import ProviderError
 from provider_sdk.models import EngineInfo, ModelDownloadDone, ModelInfo
@@ -48,6 +51,7 @@ class TtsModels:
     def __init__(self, core: Core) -> None:
         self.core = core
         self.running: dict[tuple[str, str, str], Running] = {}
+        self.shared: dict[tuple[str, str, str], SharedDownload] = {}
 
     def providers(self) -> list[TTSProvider]:
         """The providers the core speaks with, the manager's selection resolved to the provider
@@ -63,6 +67,7 @@ class TtsModels:
     async def overview(self) -> dict[str, Any]:
         engines: list[dict[str, Any]] = []
         seen: set[str] = set()
+        served: list[tuple[str, EngineInfo]] = []
         errors: list[str] = []
         for provider in self.providers():
             try:
@@ -74,10 +79,32 @@ class TtsModels:
                 if engine.name in seen:
                     continue  # the first provider serving an engine is the one used
                 seen.add(engine.name)
+                served.append((provider.id, engine))
                 engines.append(self._engine_row(provider, engine, view.loaded))
         if not engines and errors:
             raise ProviderUnavailable(f"no speech provider answered ({'; '.join(errors)})")
-        return {"provider": self._active_id(), "engines": engines}
+        return {"provider": self._active_id(), "engines": engines, **self._for_voice_types(served)}
+
+    def _for_voice_types(self, served: list[tuple[str, EngineInfo]]) -> dict[str, Any]:
+        """The model a new voice of each type would use by default, or why there is none."""
+        chosen: dict[str, dict[str, Any] | None] = {}
+        unavailable: dict[str, str | None] = {}
+        kind = self.core.providers.active_kind()
+        for voice_type, purpose in guidance.PURPOSE_BY_VOICE_TYPE.items():
+            found = guidance.choose(guidance.candidates(served, purpose))
+            if found is None:
+                chosen[voice_type] = None
+                unavailable[voice_type] = guidance.unavailable_message(kind, purpose)
+                continue
+            downloading = any(
+                (r.engine, r.model_size) == (found.engine.name, found.model.model_size)
+                for r in self.running.values()
+            )
+            chosen[voice_type] = guidance.model_ref(
+                found.engine.name, found.model, downloading=downloading
+            )
+            unavailable[voice_type] = None
+        return {"for_voice_type": chosen, "unavailable": unavailable}
 
     def _active_id(self) -> str | None:
         manager = self.core.manager
@@ -104,6 +131,8 @@ class TtsModels:
                     "downloaded": m.downloaded,
                     "loaded": loaded == (engine.name, m.model_size),
                     "downloading": running is not None,
+                    "capabilities": m.capabilities.model_dump(),
+                    "local_dir": m.local_dir,
                 }
             )
         return {
@@ -144,28 +173,38 @@ class TtsModels:
             field="engine",
         )
 
-    async def start_download(
-        self, engine: str, model_size: str
-    ) -> tuple[Running, DownloadEvent, AsyncIterator[DownloadEvent]]:
-        """Open the provider's download and wait for its first event, so that a refusal
-        (offline hub, unknown model, a download already running) is an HTTP error before any
-        stream starts. The caller relays the rest with `relay`."""
+    async def join(self, engine: str, model_size: str) -> tuple[SharedDownload, Follower]:
+        """Start the provider's download, or join the one running for this model. Waits for
+        the provider's first event, so that a refusal (offline hub, unknown model) is an HTTP
+        error before any stream starts."""
         provider = await self.find(engine, model_size)
         key = (provider.id, engine, model_size)
-        if key in self.running:
-            raise ConflictError(
-                f"{engine}/{model_size} is already downloading; wait for it or cancel it",
-                field="model_size",
+        shared = self.shared.get(key)
+        if shared is None or shared.done:
+            running = self.running[key] = Running(provider.id, engine, model_size)
+            events = provider.download_model(engine, model_size)
+
+            async def release() -> None:
+                await self.release(running, events)
+                if self.shared.get(key) is shared:
+                    del self.shared[key]
+
+            shared = self.shared[key] = SharedDownload(
+                {"engine": engine, "model_size": model_size},
+                events,
+                lambda first: self.relay(running, first, events),
+                release,
             )
-        running = self.running[key] = Running(provider.id, engine, model_size)
-        events = provider.download_model(engine, model_size)
-        try:
-            first = await anext(events)
-        except BaseException:
-            self.running.pop(key, None)
-            await _close(events)
-            raise
-        return running, first, events
+        follower = shared.follow()
+        await shared.wait_ready(follower)
+        return shared, follower
+
+    def cancel(self, engine: str, model_size: str) -> dict[str, Any]:
+        """Cancel a running download for every client following it."""
+        found = [s for k, s in self.shared.items() if k[1:] == (engine, model_size)]
+        for shared in found:
+            shared.cancel()
+        return {"engine": engine, "model_size": model_size, "cancelled": bool(found)}
 
     async def relay(
         self, running: Running, first: DownloadEvent, events: AsyncIterator[DownloadEvent]

@@ -155,10 +155,11 @@ class Download:
             log.info("downloaded %s in %.0f s", self.spec.repo_id, time.monotonic() - started)
         except CoreError as exc:
             self.error = exc
-        except Exception as exc:  # network drop, disk full: the message says which
+        except Exception as exc:  # network drop, disk full: the log says which
+            log.warning("downloading %s failed: %r", self.spec.repo_id, exc)
             self.error = DownloadOffline(
-                f"downloading {self.spec.repo_id} failed ({type(exc).__name__}: {exc}); "
-                "retry to resume it"
+                f"downloading {self.spec.repo_id} stopped (the connection dropped or the disk "
+                "is full); retry to resume it"
             )
         finally:
             self.finished.set()

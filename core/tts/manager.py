@@ -18,7 +18,14 @@ from typing import Any
 
 from core.errors import CoreError, NotFoundError, ProviderUnavailable, ValidationFailed
 from core.logging import get_logger
-from core.tts.base import ProviderInfo, ProviderState, ReferenceSample, Synthesis, TTSProvider
+from core.tts.base import (
+    ModelsOverview,
+    ProviderInfo,
+    ProviderState,
+    ReferenceSample,
+    Synthesis,
+    TTSProvider,
+)
 from core.tts.choice import AUTO, OPENAI, REMOTE, ChoiceStore, OpenAIChoice, RemoteChoice
 from core.tts.lifecycle import Backoff, Failure, LaunchConfig, Phase
 from core.tts.manager_install import Installs
@@ -358,6 +365,9 @@ class SelectedProvider(TTSProvider):
 
     async def describe(self) -> DescribeResponse:
         return await self.host.active().describe()
+
+    async def model_overview(self) -> ModelsOverview:
+        return await self.host.active().model_overview()
 
     async def create_voice_prompt(
         self, samples: list[ReferenceSample], engine: str, model_size: str

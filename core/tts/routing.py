@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.errors import ProviderUnavailable, ValidationFailed
+from core.errors import CoreError, ProviderUnavailable, ValidationFailed
 from core.store.models import Profile, VoiceType
+from core.tts import guidance
 from core.tts.base import TTSProvider
 from provider_sdk.errors import ProviderError
 from provider_sdk.models import EngineInfo, ModelInfo
@@ -55,8 +56,13 @@ class ProviderRouter:
         model_size: str | None,
         instruct: str | None,
     ) -> Plan:
+        """Engine, model and voice for a request in `profile`'s voice. A model that is not on
+        this machine is a 409 `model_not_downloaded` (saying how to get it); a voice type no
+        engine of the active provider serves is a 409 `capability_unavailable`."""
         engines = await self.engines()
-        if profile.voice_type == VoiceType.preset:
+        purpose = guidance.PURPOSE_BY_VOICE_TYPE[profile.voice_type]
+        preset = profile.voice_type == VoiceType.preset
+        if preset:
             if engine and engine != profile.preset_engine:
                 raise ValidationFailed(
                     f"profile {profile.name!r} is a preset voice of engine "
@@ -64,26 +70,33 @@ class ProviderRouter:
                     field="engine",
                 )
             engine = profile.preset_engine
-        name = engine or profile.default_engine or self._default_engine(profile, engines)
+        name = engine or profile.default_engine
+        voice = profile.preset_voice if preset else None
+        if name is None:
+            found = guidance.choose(guidance.candidates(engines.values(), purpose, voice))
+            if found is None:
+                raise guidance.unavailable(self.active_kind(), purpose)
+            name = found.engine.name
+            model_size = model_size or found.model.model_size
         if name not in engines:
             raise ValidationFailed(
                 f"engine {name!r} is not available; installed engines: {', '.join(engines)}",
                 field="engine",
             )
         provider_id, info = engines[name]
-        model = self._model(info, model_size)
+        model = self._model(info, model_size, purpose, voice)
         caps = model.capabilities
         if profile.voice_type == VoiceType.cloned and not caps.clone:
             raise ValidationFailed(
-                f"profile {profile.name!r} is a cloned voice, but engine {name!r} cannot clone "
-                f"(it speaks preset voices only). Use a cloning engine (e.g. qwen) or a "
-                "preset profile",
+                f"profile {profile.name!r} is a cloned voice, but {name} {model.model_size} "
+                "cannot clone (it speaks preset voices only). Leave the engine empty to use "
+                "one that clones, or use a preset profile",
                 field="engine",
             )
         if profile.voice_type == VoiceType.designed and not caps.design:
             raise ValidationFailed(
-                f"profile {profile.name!r} is a designed voice, but engine {name!r} cannot "
-                "design voices; pick an engine with voice design",
+                f"profile {profile.name!r} is a designed voice, but {name} {model.model_size} "
+                "cannot design voices; leave the engine empty to use one that can",
                 field="engine",
             )
         if instruct and not caps.instruct:
@@ -91,7 +104,7 @@ class ProviderRouter:
                 f"engine {name!r} does not take instructions; leave 'instruct' empty",
                 field="instruct",
             )
-        if profile.voice_type == VoiceType.preset:
+        if preset:
             voices = {v.id for v in model.preset_voices}
             if profile.preset_voice not in voices:
                 raise ValidationFailed(
@@ -99,34 +112,82 @@ class ProviderRouter:
                     f"{model.model_size}; choose one of {', '.join(sorted(voices)) or 'none'}",
                     field="preset_voice",
                 )
+        await self.require_downloaded(provider_id, name, model, purpose)
         design = profile.description if profile.voice_type == VoiceType.designed else None
         return Plan(
             provider_id=provider_id,
             engine=name,
             model_size=model.model_size,
-            voice=profile.preset_voice if profile.voice_type == VoiceType.preset else None,
+            voice=voice,
             clone=profile.voice_type == VoiceType.cloned,
             instruct=instruct or design,
             reproducible=caps.reproducible,
         )
 
-    @staticmethod
-    def _default_engine(profile: Profile, engines: dict[str, tuple[str, EngineInfo]]) -> str:
-        want = {"cloned": "clone", "designed": "design", "preset": "preset"}[profile.voice_type]
-        for name, (_, info) in engines.items():
-            if any(getattr(m.capabilities, want) for m in info.models):
-                return name
-        return next(iter(engines))
+    async def require_downloaded(
+        self, provider_id: str, engine: str, model: ModelInfo, purpose: guidance.Purpose
+    ) -> None:
+        """Refuse (409 `model_not_downloaded`) a model that is not on this machine. The cached
+        describe may be stale (files copied by hand, a download finished): ask afresh first."""
+        if model.downloaded or not model.managed:
+            return
+        fresh = await self.get(provider_id).model_overview()
+        for info in fresh.described.engines:
+            for m in info.models if info.name == engine else ():
+                if m.model_size == model.model_size and (m.downloaded or not m.managed):
+                    return
+                if m.model_size == model.model_size:
+                    model = m
+        raise guidance.not_downloaded(engine, model, purpose)
+
+    async def check_model(
+        self,
+        provider_id: str,
+        engine: str | None,
+        model_size: str | None,
+        purpose: guidance.Purpose,
+    ) -> None:
+        """For a rerun of a stored generation: its model must still be on this machine."""
+        if engine is None:
+            return
+        engines = await self.engines()
+        if engine not in engines:
+            raise ValidationFailed(
+                f"engine {engine!r} is not available; installed engines: {', '.join(engines)}",
+                field="engine",
+            )
+        serving, info = engines[engine]
+        for model in info.models:
+            if model.model_size == (model_size or info.default_model_size):
+                await self.require_downloaded(serving, engine, model, purpose)
+
+    def active_kind(self) -> str:
+        """The kind of the provider requests go to now (local, remote or openai)."""
+        for provider in self.providers.values():
+            host = getattr(provider, "host", None)
+            if host is not None and callable(getattr(host, "active", None)):
+                try:
+                    return str(host.active().kind)
+                except CoreError:
+                    return "local"
+            return provider.kind
+        return "local"
 
     @staticmethod
-    def _model(info: EngineInfo, model_size: str | None) -> ModelInfo:
-        size = model_size or info.default_model_size
+    def _model(
+        info: EngineInfo, model_size: str | None, purpose: guidance.Purpose, voice: str | None
+    ) -> ModelInfo:
+        """The model asked for; without one, the engine's first model that serves the purpose
+        (its default first), else its default."""
+        if model_size is None:
+            found = guidance.choose(guidance.candidates([("", info)], purpose, voice))
+            model_size = found.model.model_size if found else info.default_model_size
         for model in info.models:
-            if model.model_size == size:
+            if model.model_size == model_size:
                 return model
         sizes = ", ".join(m.model_size for m in info.models)
         raise ValidationFailed(
-            f"engine {info.name!r} has no model size {size!r}; choose one of {sizes}",
+            f"engine {info.name!r} has no model size {model_size!r}; choose one of {sizes}",
             field="model_size",
         )
 

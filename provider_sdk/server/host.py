@@ -118,7 +118,11 @@ class EngineHost:
                 display_name=e.display_name,
                 default_model_size=e.registry.default.model_size,
                 models=[
-                    c.info(downloaded=e.is_downloaded(s), managed=isinstance(e, ManagedModels))
+                    c.info(
+                        downloaded=e.is_downloaded(s),
+                        managed=isinstance(e, ManagedModels),
+                        local_dir=_local_dir(e, s),
+                    )
                     for s, c in e.registry.configs.items()
                 ],
             )
@@ -239,3 +243,10 @@ class EngineHost:
             if idle >= self.keep_alive_s and self.loaded() and not self._lock.locked():
                 log.info("idle for %.0f s; unloading the model", idle)
                 await self.unload_all()
+
+
+def _local_dir(engine: Engine, model_size: str) -> str | None:
+    """Where the model's files can be copied by hand, for engines that say (optional
+    `local_dir(model_size)` beside `ManagedModels`)."""
+    where = getattr(engine, "local_dir", None)
+    return str(where(model_size)) if callable(where) else None

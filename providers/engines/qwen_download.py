@@ -4,7 +4,9 @@ Resolution order for a model whose hub repo is `Org/Name`:
 
 1. `$VOICEBOX_QWEN_MODEL_DIR/Name` (an environment variable naming a folder that holds model
    folders; for air-gapped machines: copy the repo's files there);
-2. `<data dir>/Name` when a previous download completed (a `.voicebox-complete` marker);
+2. `<data dir>/Name` when a previous download completed (a `.voicebox-complete` marker), or
+   when someone copied the files there by hand (a model folder the downloader never touched:
+   no `.cache/huggingface` inside);
 3. a download from the hub into `<data dir>/Name`, file by file with `hf_hub_download`
    (resumable: partial files are kept and continued), with byte progress and cancellation
    between files. It happens on the first load, or ahead of time through the engines'
@@ -101,9 +103,20 @@ def local_folder(repo_id: str, data_dir: Path) -> Path | None:
             "%s is set but %s holds no model; trying %s", LOCAL_DIR_ENV, candidate, data_dir
         )
     target = data_dir / name
-    if (target / COMPLETE_MARKER).is_file() and is_model_folder(target):
+    if is_model_folder(target) and (
+        (target / COMPLETE_MARKER).is_file() or not (target / ".cache" / "huggingface").exists()
+    ):
         return target
     return None
+
+
+def copy_folder(repo_id: str, data_dir: Path) -> Path:
+    """Where a person copies `repo_id`'s files by hand: `$VOICEBOX_QWEN_MODEL_DIR/Name` when
+    that is set, else `<data dir>/Name`. Picked up on the next look, without a restart."""
+    name = repo_id.split("/")[-1]
+    override = os.environ.get(LOCAL_DIR_ENV)
+    base = Path(override).expanduser() if override else data_dir
+    return base.absolute() / name
 
 
 def _unavailable(repo_id: str, data_dir: Path, why: str) -> ModelUnavailable:
@@ -318,6 +331,11 @@ class FetchedModels:
     def cancel_download(self) -> None:
         """Stop a running download after the current file (partial files are kept)."""
         self._fetcher.cancel()
+
+    def local_dir(self, model_size: str) -> Path | None:
+        """Where the model's files can be copied by hand (see `copy_folder`)."""
+        repo_id = self.registry.get(model_size).hub_repo_id
+        return None if repo_id is None else copy_folder(repo_id, self._fetcher.data_dir)
 
     def progress(self) -> Progress | None:
         """Byte progress of a running download, for /tts/status; None otherwise."""
