@@ -287,6 +287,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models/tts/{engine}/{model_size}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel
+         * @description Cancels a running download for every client following it (they get an `error` event
+         *     with code `cancelled`). `cancelled: false` when none was running.
+         */
+        post: operations["cancel_models_tts__engine___model_size__cancel_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/models/tts/{engine}/{model_size}/download": {
         parameters: {
             query?: never;
@@ -299,9 +320,11 @@ export interface paths {
         /**
          * Download
          * @description Streams `progress` ({engine, model_size, downloaded_bytes, total_bytes, message}), then
-         *     `done` or `error`. A refusal that is known at once (offline hub, unknown model, hosted or
-         *     already downloading) is a 4xx/503 before any stream starts. Closing the stream cancels the
-         *     download (after the file being fetched; what was fetched is kept and a new one resumes).
+         *     `done` or `error`. A request for a model that is already downloading joins that download
+         *     (the latest progress at once, then the same events). A refusal that is known at once
+         *     (offline hub, unknown model, hosted) is a 4xx/503 before any stream starts. Closing the
+         *     stream leaves the download; when the last client has left it is cancelled (after the file
+         *     being fetched; what was fetched is kept and a new one resumes).
          */
         post: operations["download_models_tts__engine___model_size__download_post"];
         delete?: never;
@@ -393,6 +416,27 @@ export interface paths {
         get: operations["presets_presets_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/presets/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preset Preview
+         * @description A short sentence in a preset voice, before a profile is made from it (cached; not in
+         *     History). 409 `model_not_downloaded` when its model is not on this machine.
+         */
+        post: operations["preset_preview_presets_preview_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -719,6 +763,280 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/settings/first-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get First Run */
+        get: operations["get_first_run_settings_first_run_get"];
+        put?: never;
+        /** Set First Run */
+        post: operations["set_first_run_settings_first_run_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/settings/openai-voices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Openai Voices
+         * @description Each OpenAI voice name and the profile it speaks with (`mapped` false: the default).
+         */
+        get: operations["get_openai_voices_settings_openai_voices_get"];
+        /** Put Openai Voices */
+        put: operations["put_openai_voices_settings_openai_voices_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List Stories */
+        get: operations["list_stories_stories_get"];
+        put?: never;
+        /** Create Story */
+        post: operations["create_story_stories_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/{story_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get Story */
+        get: operations["get_story_stories__story_id__get"];
+        put?: never;
+        post?: never;
+        /** Delete Story */
+        delete: operations["delete_story_stories__story_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Story */
+        patch: operations["update_story_stories__story_id__patch"];
+        trace?: never;
+    };
+    "/stories/{story_id}/audio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Story Audio
+         * @description The rendered mix (progress as `story_render` events on /events).
+         */
+        get: operations["story_audio_stories__story_id__audio_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/{story_id}/captions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Story Captions
+         * @description Captions for the story (times on the timeline), or for one clip (times from 0).
+         */
+        get: operations["story_captions_stories__story_id__captions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/{story_id}/clips": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Clip */
+        post: operations["add_clip_stories__story_id__clips_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/{story_id}/clips/{clip_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Clip */
+        delete: operations["delete_clip_stories__story_id__clips__clip_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Clip */
+        patch: operations["update_clip_stories__story_id__clips__clip_id__patch"];
+        trace?: never;
+    };
+    "/stories/{story_id}/clips/{clip_id}/audio": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Clip Audio
+         * @description The clip's source take (untrimmed WAV): what the timeline draws its waveform from.
+         */
+        get: operations["clip_audio_stories__story_id__clips__clip_id__audio_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/{story_id}/clips/{clip_id}/duplicate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Duplicate Clip */
+        post: operations["duplicate_clip_stories__story_id__clips__clip_id__duplicate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/{story_id}/clips/{clip_id}/split": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Split Clip */
+        post: operations["split_clip_stories__story_id__clips__clip_id__split_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/{story_id}/clips/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import Clip */
+        post: operations["import_clip_stories__story_id__clips_import_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/{story_id}/duplicate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Duplicate Story */
+        post: operations["duplicate_story_stories__story_id__duplicate_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/{story_id}/tracks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add Track */
+        post: operations["add_track_stories__story_id__tracks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/stories/{story_id}/tracks/{track_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete Track */
+        delete: operations["delete_track_stories__story_id__tracks__track_id__delete"];
+        options?: never;
+        head?: never;
+        /** Update Track */
+        patch: operations["update_track_stories__story_id__tracks__track_id__patch"];
+        trace?: never;
+    };
     "/transcribe": {
         parameters: {
             query?: never;
@@ -730,6 +1048,23 @@ export interface paths {
         put?: never;
         /** Transcribe */
         post: operations["transcribe_transcribe_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audio/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Audio Models */
+        get: operations["audio_models_v1_audio_models_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -764,6 +1099,43 @@ export interface paths {
         put?: never;
         /** Audio Transcriptions */
         post: operations["audio_transcriptions_v1_audio_transcriptions_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audio/translations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Audio Translations */
+        post: operations["audio_translations_v1_audio_translations_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audio/voices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Audio Voices
+         * @description Profiles by name, then OpenAI's names with the profile each speaks with.
+         */
+        get: operations["audio_voices_v1_audio_voices_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -828,15 +1200,67 @@ export interface components {
              * @default whisper-1
              */
             model?: string;
-            /** Prompt */
+            /**
+             * Prompt
+             * @description spelling and style hints
+             */
             prompt?: string | null;
             /**
              * Response Format
              * @default json
+             * @enum {string}
              */
-            response_format?: string;
-            /** Temperature */
-            temperature?: number | null;
+            response_format?: "json" | "text" | "srt" | "vtt" | "verbose_json";
+            /**
+             * Temperature
+             * @default 0
+             */
+            temperature?: number;
+            /** Timestamp Granularities[] */
+            "timestamp_granularities[]"?: ("word" | "segment")[] | null;
+        };
+        /** Body_audio_translations_v1_audio_translations_post */
+        Body_audio_translations_v1_audio_translations_post: {
+            /** File */
+            file: string;
+            /**
+             * Model
+             * @default whisper-1
+             */
+            model?: string;
+            /**
+             * Prompt
+             * @description spelling and style hints
+             */
+            prompt?: string | null;
+            /**
+             * Response Format
+             * @default json
+             * @enum {string}
+             */
+            response_format?: "json" | "text" | "srt" | "vtt" | "verbose_json";
+            /**
+             * Temperature
+             * @default 0
+             */
+            temperature?: number;
+        };
+        /** Body_import_clip_stories__story_id__clips_import_post */
+        Body_import_clip_stories__story_id__clips_import_post: {
+            /** File */
+            file: string;
+            /**
+             * Label
+             * @default
+             */
+            label?: string;
+            /**
+             * Start
+             * @default 0
+             */
+            start?: number;
+            /** Track Id */
+            track_id: number;
         };
         /** Body_transcribe_transcribe_post */
         Body_transcribe_transcribe_post: {
@@ -881,6 +1305,85 @@ export interface components {
              */
             streaming?: boolean;
         };
+        /** ClipCreate */
+        ClipCreate: {
+            /** Fade In */
+            fade_in?: number | null;
+            /** Fade Out */
+            fade_out?: number | null;
+            /** Gain Db */
+            gain_db?: number | null;
+            /** Generation Id */
+            generation_id: number;
+            /** Label */
+            label?: string | null;
+            /** Muted */
+            muted?: boolean | null;
+            /** Start */
+            start?: number | null;
+            /** Track Id */
+            track_id: number;
+            /** Trim End */
+            trim_end?: number | null;
+            /** Trim Start */
+            trim_start?: number | null;
+            /** Version */
+            version?: number | null;
+        };
+        /** ClipOut */
+        ClipOut: {
+            /** Audio Url */
+            audio_url: string;
+            /** Duration */
+            duration: number | null;
+            /** Fade In */
+            fade_in: number;
+            /** Fade Out */
+            fade_out: number;
+            /** Gain Db */
+            gain_db: number;
+            /** Generation Id */
+            generation_id: number | null;
+            /** Id */
+            id: number;
+            /** Label */
+            label: string;
+            /** Muted */
+            muted: boolean;
+            /** Start */
+            start: number;
+            /** Track Id */
+            track_id: number;
+            /** Trim End */
+            trim_end: number;
+            /** Trim Start */
+            trim_start: number;
+            /** Version */
+            version: number | null;
+        };
+        /** ClipUpdate */
+        ClipUpdate: {
+            /** Fade In */
+            fade_in?: number | null;
+            /** Fade Out */
+            fade_out?: number | null;
+            /** Gain Db */
+            gain_db?: number | null;
+            /** Label */
+            label?: string | null;
+            /** Muted */
+            muted?: boolean | null;
+            /** Start */
+            start?: number | null;
+            /** Track Id */
+            track_id?: number | null;
+            /** Trim End */
+            trim_end?: number | null;
+            /** Trim Start */
+            trim_start?: number | null;
+            /** Version */
+            version?: number | null;
+        };
         /** DescribedEngine */
         DescribedEngine: {
             /** Default Model Size */
@@ -905,6 +1408,21 @@ export interface components {
         FavouriteBody: {
             /** Favourite */
             favourite: boolean;
+        };
+        /** FirstRun */
+        FirstRun: {
+            /** Wizard Seen */
+            wizard_seen: boolean;
+        };
+        /**
+         * ForVoiceType
+         * @description Per voice type, the model a new voice of that type uses by default on the active
+         *     provider; null when it has none.
+         */
+        ForVoiceType: {
+            cloned: components["schemas"]["ModelRef"] | null;
+            designed: components["schemas"]["ModelRef"] | null;
+            preset: components["schemas"]["ModelRef"] | null;
         };
         /** GenerateBody */
         GenerateBody: {
@@ -983,6 +1501,8 @@ export interface components {
             provider: string;
             /** Queue Wait Ms */
             queue_wait_ms: number | null;
+            /** Retryable */
+            retryable: boolean;
             /** Rtf */
             rtf: number | null;
             /** Sample Rate */
@@ -1052,6 +1572,11 @@ export interface components {
             /** Languages */
             languages: string[];
             /**
+             * Local Dir
+             * @description Where this model's files can be copied by hand (a machine without internet); the provider picks them up without a restart. None: nothing to copy.
+             */
+            local_dir?: string | null;
+            /**
              * Managed
              * @description The provider downloads and deletes this model on request (POST /tts/models/download, /tts/models/delete); false: it ships with the provider.
              * @default false
@@ -1063,6 +1588,21 @@ export interface components {
             preset_voices?: components["schemas"]["PresetVoice"][];
             /** Sample Rate */
             sample_rate: number;
+            /** Size Mb */
+            size_mb: number;
+        };
+        /** ModelRef */
+        ModelRef: {
+            /** Display Name */
+            display_name: string;
+            /** Downloaded */
+            downloaded: boolean;
+            /** Downloading */
+            downloading: boolean;
+            /** Engine */
+            engine: string;
+            /** Model Size */
+            model_size: string;
             /** Size Mb */
             size_mb: number;
         };
@@ -1091,6 +1631,17 @@ export interface components {
             language?: string | null;
             /** Name */
             name: string;
+        };
+        /** PreviewBody */
+        PreviewBody: {
+            /** Engine */
+            engine: string;
+            /** Language */
+            language?: string | null;
+            /** Model Size */
+            model_size?: string | null;
+            /** Voice */
+            voice: string;
         };
         /** ProfileCreate */
         ProfileCreate: {
@@ -1212,31 +1763,146 @@ export interface components {
         };
         /**
          * SpeechBody
-         * @description OpenAI's /v1/audio/speech body (extra fields ignored, as OpenAI's clients send some).
+         * @description OpenAI's body; unknown fields are ignored (clients merge their own extras in).
          */
         SpeechBody: {
             /** Input */
             input: string;
             /** Instructions */
             instructions?: string | null;
-            /** Model */
-            model: string;
+            /**
+             * Model
+             * @default tts-1
+             */
+            model?: string;
             /**
              * Response Format
              * @default mp3
+             * @enum {string}
              */
-            response_format?: string;
+            response_format?: "mp3" | "opus" | "aac" | "flac" | "wav" | "pcm";
+            /** Seed */
+            seed?: number | null;
             /**
              * Speed
              * @default 1
              */
             speed?: number;
             /** Stream Format */
-            stream_format?: string | null;
+            stream_format?: ("audio" | "sse") | null;
             /** Voice */
-            voice: string | {
-                [key: string]: string;
-            };
+            voice?: string | components["schemas"]["VoiceRef"] | null;
+        };
+        /** SplitBody */
+        SplitBody: {
+            /** At */
+            at: number;
+        };
+        /** StoryCreate */
+        StoryCreate: {
+            /** Name */
+            name: string;
+            /**
+             * Sample Rate
+             * @default 24000
+             */
+            sample_rate?: number;
+        };
+        /** StoryDetail */
+        StoryDetail: {
+            /** Clips */
+            clips: components["schemas"]["ClipOut"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Sample Rate */
+            sample_rate: number;
+            /** Tracks */
+            tracks: components["schemas"]["TrackOut"][];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** StoryOut */
+        StoryOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Sample Rate */
+            sample_rate: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** StoryUpdate */
+        StoryUpdate: {
+            /** Name */
+            name?: string | null;
+            /** Sample Rate */
+            sample_rate?: number | null;
+        };
+        /** TrackCreate */
+        TrackCreate: {
+            /**
+             * Name
+             * @default
+             */
+            name?: string;
+        };
+        /** TrackOut */
+        TrackOut: {
+            /** Gain Db */
+            gain_db: number;
+            /** Id */
+            id: number;
+            /** Muted */
+            muted: boolean;
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+            /** Solo */
+            solo: boolean;
+            /** Story Id */
+            story_id: number;
+        };
+        /** TrackUpdate */
+        TrackUpdate: {
+            /** Gain Db */
+            gain_db?: number | null;
+            /** Muted */
+            muted?: boolean | null;
+            /** Name */
+            name?: string | null;
+            /** Position */
+            position?: number | null;
+            /** Solo */
+            solo?: boolean | null;
+        };
+        /** TtsDownloadCancelled */
+        TtsDownloadCancelled: {
+            /** Cancelled */
+            cancelled: boolean;
+            /** Engine */
+            engine: string;
+            /** Model Size */
+            model_size: string;
         };
         /** TtsEngineModels */
         TtsEngineModels: {
@@ -1272,8 +1938,10 @@ export interface components {
         TtsModelList: {
             /** Engines */
             engines: components["schemas"]["TtsEngineModels"][];
+            for_voice_type: components["schemas"]["ForVoiceType"];
             /** Provider */
             provider: string | null;
+            unavailable: components["schemas"]["UnavailableVoiceTypes"];
         };
         /** TtsModelOut */
         TtsModelOut: {
@@ -1282,6 +1950,7 @@ export interface components {
              * @enum {string}
              */
             availability: "downloadable" | "packaged" | "hosted";
+            capabilities: components["schemas"]["Capabilities"];
             /** Display Name */
             display_name: string;
             /** Downloaded */
@@ -1292,10 +1961,24 @@ export interface components {
             languages: string[];
             /** Loaded */
             loaded: boolean;
+            /** Local Dir */
+            local_dir: string | null;
             /** Model Size */
             model_size: string;
             /** Size Mb */
             size_mb: number;
+        };
+        /**
+         * UnavailableVoiceTypes
+         * @description Per voice type, why the active provider cannot serve it (null when it can).
+         */
+        UnavailableVoiceTypes: {
+            /** Cloned */
+            cloned: string | null;
+            /** Designed */
+            designed: string | null;
+            /** Preset */
+            preset: string | null;
         };
         /** ValidationError */
         ValidationError: {
@@ -1309,6 +1992,11 @@ export interface components {
             msg: string;
             /** Error Type */
             type: string;
+        };
+        /** VoiceRef */
+        VoiceRef: {
+            /** Id */
+            id: string;
         };
         /**
          * VoiceType
@@ -1430,6 +2118,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 generation_id: number;
             };
             cookie?: never;
@@ -1461,6 +2150,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 generation_id: number;
             };
             cookie?: never;
@@ -1493,6 +2183,7 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 generation_id: number;
             };
             cookie?: never;
@@ -1524,6 +2215,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 generation_id: number;
             };
             cookie?: never;
@@ -1555,6 +2247,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 generation_id: number;
             };
             cookie?: never;
@@ -1586,6 +2279,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 generation_id: number;
             };
             cookie?: never;
@@ -1621,6 +2315,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 generation_id: number;
             };
             cookie?: never;
@@ -1652,6 +2347,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 generation_id: number;
             };
             cookie?: never;
@@ -1683,6 +2379,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 generation_id: number;
             };
             cookie?: never;
@@ -1830,6 +2527,40 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TtsModelDeleted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancel_models_tts__engine___model_size__cancel_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description an engine, e.g. qwen */
+                engine: string;
+                /** @description a model size, e.g. 0.6B */
+                model_size: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TtsDownloadCancelled"];
                 };
             };
             /** @description Validation Error */
@@ -2012,6 +2743,40 @@ export interface operations {
             };
         };
     };
+    preset_preview_presets_preview_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewBody"];
+            };
+        };
+        responses: {
+            /** @description a short sample (WAV) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                    "audio/wav": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     list_profiles_profiles_get: {
         parameters: {
             query?: never;
@@ -2070,6 +2835,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 profile_id: number;
             };
             cookie?: never;
@@ -2101,6 +2867,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 profile_id: number;
             };
             cookie?: never;
@@ -2130,6 +2897,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 profile_id: number;
             };
             cookie?: never;
@@ -2165,6 +2933,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 profile_id: number;
             };
             cookie?: never;
@@ -2196,6 +2965,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 profile_id: number;
             };
             cookie?: never;
@@ -2231,7 +3001,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 profile_id: number;
+                /** @description a row id (1 to 2^63-1) */
                 sample_id: number;
             };
             cookie?: never;
@@ -2261,7 +3033,9 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 profile_id: number;
+                /** @description a row id (1 to 2^63-1) */
                 sample_id: number;
             };
             cookie?: never;
@@ -2299,7 +3073,9 @@ export interface operations {
             };
             header?: never;
             path: {
+                /** @description a row id (1 to 2^63-1) */
                 profile_id: number;
+                /** @description a row id (1 to 2^63-1) */
                 sample_id: number;
             };
             cookie?: never;
@@ -2755,6 +3531,720 @@ export interface operations {
             };
         };
     };
+    get_first_run_settings_first_run_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirstRun"];
+                };
+            };
+        };
+    };
+    set_first_run_settings_first_run_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FirstRun"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FirstRun"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_openai_voices_settings_openai_voices_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
+    put_openai_voices_settings_openai_voices_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: string | number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_stories_stories_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryOut"][];
+                };
+            };
+        };
+    };
+    create_story_stories_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StoryCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_story_stories__story_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_story_stories__story_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_story_stories__story_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StoryUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    story_audio_stories__story_id__audio_get: {
+        parameters: {
+            query?: {
+                format?: "wav" | "mp3" | "flac" | "opus";
+            };
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    story_captions_stories__story_id__captions_get: {
+        parameters: {
+            query?: {
+                clip_id?: number | null;
+                format?: "srt" | "vtt";
+            };
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_clip_stories__story_id__clips_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClipCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClipOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_clip_stories__story_id__clips__clip_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                clip_id: number;
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_clip_stories__story_id__clips__clip_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                clip_id: number;
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClipUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClipOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    clip_audio_stories__story_id__clips__clip_id__audio_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                clip_id: number;
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    duplicate_clip_stories__story_id__clips__clip_id__duplicate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                clip_id: number;
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClipOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    split_clip_stories__story_id__clips__clip_id__split_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                clip_id: number;
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SplitBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClipOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    import_clip_stories__story_id__clips_import_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_import_clip_stories__story_id__clips_import_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClipOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    duplicate_story_stories__story_id__duplicate_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoryDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    add_track_stories__story_id__tracks_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    delete_track_stories__story_id__tracks__track_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+                /** @description a row id (1 to 2^63-1) */
+                track_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    update_track_stories__story_id__tracks__track_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+                /** @description a row id (1 to 2^63-1) */
+                track_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     transcribe_transcribe_post: {
         parameters: {
             query?: never;
@@ -2784,6 +4274,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    audio_models_v1_audio_models_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
         };
@@ -2850,6 +4360,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    audio_translations_v1_audio_translations_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["Body_audio_translations_v1_audio_translations_post"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    audio_voices_v1_audio_voices_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
         };
