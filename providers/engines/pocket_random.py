@@ -1,7 +1,7 @@
 """Random-weight Pocket TTS model folders, for tests and the benchmark (no hub access).
 
 `build_random_model(folder, size="tiny"|"full")` writes a model folder laid out as a download
-(`languages/english/model.safetensors` and `tokenizer.json`) plus a `config.yaml` naming them
+(`languages/<language>/model.safetensors` and `tokenizer.json`) plus a `config.yaml` naming them
 (relative paths), with random weights, through the real `pocket_tts` classes; the engine loads
 it as it loads a downloaded model, with that config instead of the packaged one.
 
@@ -75,8 +75,11 @@ def _write_tokenizer(path: Path, n_bins: int) -> None:
     tokenizer.save(str(path))
 
 
-def build_random_model(folder: Path, size: Size = "tiny", seed: int = 0) -> Path:
-    """Write a random-weight model folder (see the module docstring) and return it."""
+def build_random_model(
+    folder: Path, size: Size = "tiny", seed: int = 0, language: str = "english"
+) -> Path:
+    """Write a random-weight model folder (see the module docstring) for the model size
+    `language` and return it."""
     import safetensors.torch
     import torch
     import yaml
@@ -84,7 +87,7 @@ def build_random_model(folder: Path, size: Size = "tiny", seed: int = 0) -> Path
     from pocket_tts.models.tts_model import TTSModel
     from pocket_tts.utils.config import CONFIGS_DIR, Config
 
-    files = folder / "languages" / "english"
+    files = folder / "languages" / language
     files.mkdir(parents=True, exist_ok=True)
     raw = yaml.safe_load((CONFIGS_DIR / "english.yaml").read_text(encoding="utf-8"))
     if size == "tiny":
@@ -93,8 +96,8 @@ def build_random_model(folder: Path, size: Size = "tiny", seed: int = 0) -> Path
     n_bins = int(raw["flow_lm"]["lookup_table"]["n_bins"])
     _write_tokenizer(files / "tokenizer.json", n_bins)
     raw["flow_lm"]["lookup_table"]["tokenizer"] = "tokenizers"
-    raw["flow_lm"]["lookup_table"]["tokenizer_path"] = "languages/english/tokenizer.json"
-    raw["weights_path"] = "languages/english/model.safetensors"
+    raw["flow_lm"]["lookup_table"]["tokenizer_path"] = f"languages/{language}/tokenizer.json"
+    raw["weights_path"] = f"languages/{language}/model.safetensors"
     raw.pop("weights_path_without_voice_cloning", None)
 
     # Build with absolute paths (pocket_tts resolves them against the working directory).
