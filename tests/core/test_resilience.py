@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,8 @@ import pytest
 
 from tests.core.conftest import CoreServer
 from tests.core.test_generation import LONG_TEXT, preset, submit
+from tests.provider_sdk.conftest import TOKEN, serve_engines
+from tests.provider_sdk.tone_engine import ToneEngine
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -69,8 +72,10 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(data_dir: Path, port: int) -> tuple[subprocess.Popen[bytes], httpx.Client]:
-    env = {**os.environ, "VOICEBOX_DATA_DIR": str(data_dir)}
+def _serve(
+    data_dir: Path, port: int, **env_vars: str
+) -> tuple[subprocess.Popen[bytes], httpx.Client]:
+    env = {**os.environ, "VOICEBOX_DATA_DIR": str(data_dir), **env_vars}
     proc = subprocess.Popen(
         [sys.executable, "-m", "core.cli", "serve", "--port", str(port)],
         cwd=REPO,
@@ -141,6 +146,50 @@ def test_core_killed_with_work_queued_recovers(tmp_path: Path) -> None:
         http.close()
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_core_stopped_with_sigterm_fails_the_running_generation_with_the_reason(
+    tmp_path: Path,
+) -> None:
+    """A shutdown (SIGTERM) while a generation runs: after the restart it is failed as
+    interrupted, with the reason, not `cancelled` as if the user had cancelled it; what was
+    queued behind it runs."""
+    engine = ToneEngine()
+    engine.load_gate = threading.Event()  # the model load waits: the generation stays running
+    with serve_engines([engine]) as provider:
+        env = {"VOICEBOX_PROVIDER_URL": provider, "VOICEBOX_PROVIDER_TOKEN": TOKEN}
+        port = _free_port()
+        proc, http = _serve(tmp_path, port, **env)
+        try:
+            body = {"name": "Tone", "voice_type": "preset", "preset_engine": "tone"}
+            profile = http.post("/profiles", json=body | {"preset_voice": "a4"}).json()["id"]
+            ids = [
+                http.post(
+                    "/generate",
+                    json={"profile_id": profile, "text": text, "model_size": "preset"},
+                ).json()["generations"][0]["id"]
+                for text in ("Running when it stops.", "Queued behind it.")
+            ]
+            wait_status(http, ids[0], "generating")  # its model load is held
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)  # uvicorn shuts down, then re-raises the signal (-15)
+        finally:
+            http.close()
+            if proc.poll() is None:
+                proc.kill()
+        engine.load_gate.set()
+        proc, http = _serve(tmp_path, port, **env)
+        try:
+            running = http.get(f"/generations/{ids[0]}").json()
+            assert running["status"] == "failed", running
+            assert running["error_code"] == "interrupted"
+            assert "shut down while this was generating" in running["error"]
+            assert wait_status(http, ids[1], "completed")["error"] is None
+        finally:
+            http.close()
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
 
 
 HEAVY_CHECK = textwrap.dedent(
