@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from core.cli_models import models_app
 from core.cli_servers import app as servers_app
+from core.cli_story import story_app
 from core.errors import CoreError
 from core.settings import Settings
 from provider_sdk.errors import ProviderError
@@ -26,6 +27,7 @@ profiles_app = typer.Typer(help="Voice profiles.", no_args_is_help=True)
 app.add_typer(profiles_app, name="profiles")
 app.add_typer(servers_app)  # mcp, wyoming
 app.add_typer(models_app, name="models")
+app.add_typer(story_app, name="story")
 T = TypeVar("T")
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, or_, text
 from sqlmodel import Session, col, select
 
 from core.errors import ConflictError, ValidationFailed
+from core.services import stories
 from core.services.generation import get_generation
 from core.store.db import is_sqlite
 from core.store.models import ACTIVE_STATUSES, Generation, GenerationStatus, GenerationVersion
@@ -192,6 +193,7 @@ def delete_generation(core: Core, generation_id: int) -> None:
             raise ConflictError(
                 f"generation {generation_id} is {gen.status}; cancel it before deleting"
             )
+        stories.ensure_unused(session, generation_id)
         session.delete(gen)
         session.commit()
     core.files.delete_tree(f"audio/generations/{int(generation_id)}")

@@ -124,3 +124,72 @@ class GenerationVersion(SQLModel, table=True):
     duration: float
     sample_rate: int
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Story(SQLModel, table=True):
+    """A multi-track piece: tracks hold clips placed on one timeline, rendered at `sample_rate`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+    sample_rate: int = 24_000
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class StoryTrack(SQLModel, table=True):
+    __tablename__ = "story_track"
+    id: int | None = Field(default=None, primary_key=True)
+    story_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("story.id", ondelete="CASCADE"), index=True)
+    )
+    name: str = Field(default="", max_length=200)
+    position: int = 0
+    gain_db: float = 0.0
+    muted: bool = False
+    solo: bool = False
+
+
+class StoryClip(SQLModel, table=True):
+    """A take on a track: a generation version (`version` None = the generation's latest) or an
+    imported file (`audio_path`). Times are seconds; `trim_start`/`trim_end` cut that much from
+    each end of the source; fades are linear ramps inside the trimmed clip."""
+
+    __tablename__ = "story_clip"
+    id: int | None = Field(default=None, primary_key=True)
+    track_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("story_track.id", ondelete="CASCADE"), index=True)
+    )
+    generation_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            Integer, ForeignKey("generation.id", ondelete="RESTRICT"), index=True, nullable=True
+        ),
+    )
+    version: int | None = None
+    audio_path: str | None = Field(default=None, max_length=255)
+    label: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    start: float = 0.0
+    trim_start: float = 0.0
+    trim_end: float = 0.0
+    gain_db: float = 0.0
+    fade_in: float = 0.0
+    fade_out: float = 0.0
+    muted: bool = False
+
+
+class VersionWords(SQLModel, table=True):
+    """Word-level timestamps of one generation version (a JSON list of {word, start, end})."""
+
+    __tablename__ = "version_words"
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(
+        sa_column=Column(
+            Integer,
+            ForeignKey("generation_version.id", ondelete="CASCADE"),
+            unique=True,
+            index=True,
+        )
+    )
+    source: str = Field(default="whisper", max_length=16)
+    words: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,303 @@
+"""/stories: stories, their tracks and clips, the rendered mix and captions.
+
+The renderer (numpy, PyAV, soxr) is imported on first use, not at start-up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi.responses import PlainTextResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
+
+from core.api.deps import Id, get_core, read_upload
+from core.api.schemas import MAX_ID, Body
+from core.audio.formats import MEDIA_TYPES
+from core.services import stories as svc
+from core.services.context import Core
+from core.store.models import Story, StoryClip, StoryTrack
+
+router = APIRouter(tags=["stories"])
+StoryName = Annotated[str, Field(min_length=1, max_length=200)]
+Seconds = Annotated[float, Field(ge=0, le=24 * 3600)]
+Rate = Annotated[int, Field(ge=svc.MIN_RATE, le=svc.MAX_RATE)]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid", from_attributes=True)
+
+
+class StoryOut(Out):
+    id: int
+    name: str
+    sample_rate: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class TrackOut(Out):
+    id: int
+    story_id: int
+    name: str
+    position: int
+    gain_db: float
+    muted: bool
+    solo: bool
+
+
+class ClipOut(Out):
+    id: int
+    track_id: int
+    generation_id: int | None
+    version: int | None
+    label: str
+    start: float
+    trim_start: float
+    trim_end: float
+    gain_db: float
+    fade_in: float
+    fade_out: float
+    muted: bool
+    duration: float | None
+    """Length of the source take in seconds (null for an imported file)."""
+    audio_url: str
+
+
+class StoryDetail(StoryOut):
+    tracks: list[TrackOut]
+    clips: list[ClipOut]
+
+
+class StoryCreate(Body):
+    name: StoryName
+    sample_rate: Rate = 24_000
+
+
+class StoryUpdate(Body):
+    name: StoryName | None = None
+    sample_rate: Rate | None = None
+
+
+class TrackCreate(Body):
+    name: str = Field(default="", max_length=200)
+
+
+class TrackUpdate(Body):
+    name: str | None = Field(default=None, max_length=200)
+    position: int | None = Field(default=None, ge=0, le=10_000)
+    gain_db: float | None = Field(default=None, ge=-60, le=24)
+    muted: bool | None = None
+    solo: bool | None = None
+
+
+class ClipFields(Body):
+    start: Seconds | None = None
+    trim_start: Seconds | None = None
+    trim_end: Seconds | None = None
+    gain_db: float | None = Field(default=None, ge=-60, le=24)
+    fade_in: Seconds | None = None
+    fade_out: Seconds | None = None
+    muted: bool | None = None
+    label: str | None = Field(default=None, max_length=20_000)
+    version: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class ClipCreate(ClipFields):
+    track_id: int = Field(ge=1, le=MAX_ID)
+    generation_id: int = Field(ge=1, le=MAX_ID)
+
+
+class ClipUpdate(ClipFields):
+    track_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+
+class SplitBody(Body):
+    at: Seconds
+    """Timeline time (seconds) to split at; it must fall inside the clip."""
+
+
+def _clip_out(core: Core, story_id: int, clip: StoryClip) -> ClipOut:
+    with Session(core.engine) as session:
+        duration = svc.source_duration(session, clip)
+    return ClipOut.model_validate(
+        {
+            **clip.model_dump(exclude={"audio_path"}),
+            "duration": duration,
+            "audio_url": f"/stories/{story_id}/clips/{clip.id}/audio",
+        }
+    )
+
+
+def _detail(core: Core, story_id: int) -> StoryDetail:
+    with Session(core.engine) as session:
+        state = svc.load(session, story_id)
+        clips = [
+            ClipOut.model_validate(
+                {
+                    **c.model_dump(exclude={"audio_path"}),
+                    "duration": svc.source_duration(session, c),
+                    "audio_url": f"/stories/{story_id}/clips/{c.id}/audio",
+                }
+            )
+            for c in state.clips
+        ]
+    return StoryDetail(
+        **StoryOut.model_validate(state.story).model_dump(),
+        tracks=[TrackOut.model_validate(t) for t in state.tracks],
+        clips=clips,
+    )
+
+
+@router.get("/stories", response_model=list[StoryOut])
+def list_stories(core: Core = Depends(get_core)) -> list[Story]:
+    return svc.list_stories(core)
+
+
+@router.post("/stories", status_code=201, response_model=StoryDetail)
+def create_story(body: StoryCreate, core: Core = Depends(get_core)) -> StoryDetail:
+    story = svc.create_story(core, body.name, body.sample_rate)
+    assert story.id is not None
+    return _detail(core, story.id)
+
+
+@router.get("/stories/{story_id}", response_model=StoryDetail)
+def get_story(story_id: Id, core: Core = Depends(get_core)) -> StoryDetail:
+    return _detail(core, story_id)
+
+
+@router.patch("/stories/{story_id}", response_model=StoryDetail)
+def update_story(story_id: Id, body: StoryUpdate, core: Core = Depends(get_core)) -> StoryDetail:
+    svc.update_story(core, story_id, name=body.name, sample_rate=body.sample_rate)
+    return _detail(core, story_id)
+
+
+@router.post("/stories/{story_id}/duplicate", status_code=201, response_model=StoryDetail)
+def duplicate_story(story_id: Id, core: Core = Depends(get_core)) -> StoryDetail:
+    copy = svc.duplicate_story(core, story_id)
+    assert copy.id is not None
+    return _detail(core, copy.id)
+
+
+@router.delete("/stories/{story_id}", status_code=204, response_model=None)
+def delete_story(story_id: Id, core: Core = Depends(get_core)) -> Response:
+    svc.delete_story(core, story_id)
+    return Response(status_code=204)
+
+
+@router.post("/stories/{story_id}/tracks", status_code=201, response_model=TrackOut)
+def add_track(story_id: Id, body: TrackCreate, core: Core = Depends(get_core)) -> StoryTrack:
+    return svc.add_track(core, story_id, body.name)
+
+
+@router.patch("/stories/{story_id}/tracks/{track_id}", response_model=TrackOut)
+def update_track(
+    story_id: Id, track_id: Id, body: TrackUpdate, core: Core = Depends(get_core)
+) -> StoryTrack:
+    return svc.update_track(core, story_id, track_id, **body.model_dump())
+
+
+@router.delete("/stories/{story_id}/tracks/{track_id}", status_code=204, response_model=None)
+def delete_track(story_id: Id, track_id: Id, core: Core = Depends(get_core)) -> Response:
+    svc.delete_track(core, story_id, track_id)
+    return Response(status_code=204)
+
+
+@router.post("/stories/{story_id}/clips", status_code=201, response_model=ClipOut)
+def add_clip(story_id: Id, body: ClipCreate, core: Core = Depends(get_core)) -> ClipOut:
+    fields = body.model_dump(exclude={"track_id", "generation_id"})
+    clip = svc.add_clip(core, story_id, body.track_id, body.generation_id, **fields)
+    return _clip_out(core, story_id, clip)
+
+
+@router.post("/stories/{story_id}/clips/import", status_code=201, response_model=ClipOut)
+async def import_clip(
+    story_id: Id,
+    track_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+    file: Annotated[UploadFile, File()],
+    start: Annotated[float, Form(ge=0, le=24 * 3600)] = 0.0,
+    label: Annotated[str, Form(max_length=20_000)] = "",
+    core: Core = Depends(get_core),
+) -> ClipOut:
+    import asyncio
+
+    from core.audio.decode import decode
+    from core.audio.encode import wav_bytes
+
+    data = await read_upload(core, file)
+    decoded = await asyncio.to_thread(decode, data)
+    wav = wav_bytes(decoded.samples, decoded.sample_rate)
+    duration = decoded.samples.size / decoded.sample_rate
+    clip = svc.add_imported_clip(core, story_id, track_id, wav, duration, label, start)
+    return _clip_out(core, story_id, clip)
+
+
+@router.patch("/stories/{story_id}/clips/{clip_id}", response_model=ClipOut)
+def update_clip(
+    story_id: Id, clip_id: Id, body: ClipUpdate, core: Core = Depends(get_core)
+) -> ClipOut:
+    clip = svc.update_clip(core, story_id, clip_id, **body.model_dump())
+    return _clip_out(core, story_id, clip)
+
+
+@router.delete("/stories/{story_id}/clips/{clip_id}", status_code=204, response_model=None)
+def delete_clip(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) -> Response:
+    svc.delete_clip(core, story_id, clip_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/stories/{story_id}/clips/{clip_id}/duplicate", status_code=201, response_model=ClipOut
+)
+def duplicate_clip(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) -> ClipOut:
+    return _clip_out(core, story_id, svc.duplicate_clip(core, story_id, clip_id))
+
+
+@router.post("/stories/{story_id}/clips/{clip_id}/split", response_model=list[ClipOut])
+def split_clip(
+    story_id: Id, clip_id: Id, body: SplitBody, core: Core = Depends(get_core)
+) -> list[ClipOut]:
+    left, right = svc.split_clip(core, story_id, clip_id, body.at)
+    return [_clip_out(core, story_id, left), _clip_out(core, story_id, right)]
+
+
+@router.get("/stories/{story_id}/clips/{clip_id}/audio", response_model=None)
+def clip_audio(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) -> Response:
+    """The clip's source take (untrimmed WAV): what the timeline draws its waveform from."""
+    from core.services import stories_render as render
+
+    return Response(render.source_wav(core, story_id, clip_id), media_type=MEDIA_TYPES["wav"])
+
+
+@router.get("/stories/{story_id}/audio", response_model=None)
+async def story_audio(
+    story_id: Id,
+    format: Literal["wav", "mp3", "flac", "opus"] = "wav",
+    core: Core = Depends(get_core),
+) -> Response:
+    """The rendered mix (progress as `story_render` events on /events)."""
+    from core.services import stories_render as render
+
+    data = await render.export_audio(core, story_id, format)
+    ext = "ogg" if format == "opus" else format
+    return Response(
+        data,
+        media_type=MEDIA_TYPES[format],
+        headers={"Content-Disposition": f'attachment; filename="story-{story_id}.{ext}"'},
+    )
+
+
+@router.get("/stories/{story_id}/captions", response_class=PlainTextResponse)
+def story_captions(
+    story_id: Id,
+    format: Literal["srt", "vtt"] = "srt",
+    clip_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    core: Core = Depends(get_core),
+) -> PlainTextResponse:
+    """Captions for the story (times on the timeline), or for one clip (times from 0)."""
+    from core.services import stories_render as render
+
+    text = render.captions(core, story_id, format, clip_id)
+    media = "text/vtt" if format == "vtt" else "application/x-subrip"
+    return PlainTextResponse(text, media_type=media)
