@@ -1,5 +1,5 @@
 /// <reference types="vitest/config" />
-import { defineConfig } from "vite";
+import { defineConfig, type ProxyOptions } from "vite";
 import react from "@vitejs/plugin-react";
 
 // In development, `npm run dev` proxies API calls to a running core
@@ -13,10 +13,23 @@ const apiPrefixes = [
   "/presets", "/describe",
 ];
 
+// The core refuses state-changing requests from another origin (CSRF). A request that the UI's
+// own page sends through this proxy (Sec-Fetch-Site: same-origin) is presented with the
+// core's origin; one from any other site keeps its Origin and is refused.
+const presentAsCore: ProxyOptions["configure"] = (proxy) => {
+  proxy.on("proxyReq", (outgoing, incoming) => {
+    if (incoming.headers.origin && incoming.headers["sec-fetch-site"] === "same-origin") {
+      outgoing.setHeader("origin", new URL(core).origin);
+    }
+  });
+};
+
 export default defineConfig({
   plugins: [react()],
   server: {
-    proxy: Object.fromEntries(apiPrefixes.map((p) => [p, { target: core, changeOrigin: true }])),
+    proxy: Object.fromEntries(
+      apiPrefixes.map((p) => [p, { target: core, changeOrigin: true, configure: presentAsCore }]),
+    ),
   },
   build: {
     target: "es2022",
