@@ -7,7 +7,7 @@ import { json, renderWithClient, stubFetch } from "./test/utils";
 
 beforeEach(() => {
   window.history.replaceState(null, "", "/");
-  useUi.setState({ route: "generate", theme: "system", wizardSkipped: false, selectedProfileId: null });
+  useUi.setState({ route: "generate", theme: "system", selectedProfileId: null });
 });
 
 describe("App", () => {
@@ -20,6 +20,7 @@ describe("App", () => {
       }),
       "GET /profiles": () => [],
       "GET /history": () => ({ items: [], total: 0 }),
+      "GET /settings/first-run": () => ({ wizard_seen: true }),
     });
     renderWithClient(<App />);
     expect(await screen.findByRole("heading", { name: "Generate" })).toBeInTheDocument();
@@ -34,12 +35,18 @@ describe("App", () => {
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("dark"));
   });
 
-  it("opens the first-run wizard while no provider is configured", async () => {
-    stubFetch({
+  it("opens the first-run wizard once per data folder, even with a provider runnable from source", async () => {
+    let seen = false;
+    const api = stubFetch({
       "GET /health": () => ({ status: "healthy" }),
+      "GET /settings/first-run": () => ({ wizard_seen: seen }),
+      "POST /settings/first-run": (c) => {
+        seen = (c.body as { wizard_seen: boolean }).wizard_seen;
+        return { wizard_seen: seen };
+      },
       "GET /providers/list": () => json({
-        active: "auto", active_resolved: "pytorch-cpu", auto_reason: "no GPU found",
-        providers: [{ id: "pytorch-cpu", state: "not_installed", installed: false, source: false }],
+        active: "auto", active_resolved: "pytorch-cpu", auto_reason: "no provider is installed: running pytorch-cpu from the source",
+        providers: [{ id: "pytorch-cpu", state: "installed", installed: false, source: true, can_run: true }],
         remote: { configured: false }, openai: { key_set: false },
       }),
     });
@@ -48,6 +55,19 @@ describe("App", () => {
     expect(window.location.pathname).toBe("/app/setup");
     await userEvent.click(screen.getByRole("button", { name: "Skip for now" }));
     expect(await screen.findByRole("heading", { name: "Generate" })).toBeInTheDocument();
+    expect(api.called("POST", "/settings/first-run")[0]?.body).toEqual({ wizard_seen: true });
+  });
+
+  it("does not open the wizard again once it was seen", async () => {
+    stubFetch({
+      "GET /health": () => ({ status: "healthy" }),
+      "GET /settings/first-run": () => ({ wizard_seen: true }),
+      "GET /providers/list": () => json({ active: "auto", providers: [], remote: { configured: false }, openai: { key_set: false } }),
+      "GET /profiles": () => [],
+    });
+    renderWithClient(<App />);
+    expect(await screen.findByRole("heading", { name: "Generate" })).toBeInTheDocument();
+    expect(screen.queryByRole("heading", { name: "Welcome to Voicebox" })).not.toBeInTheDocument();
   });
 
   it("says when the core cannot be reached", async () => {

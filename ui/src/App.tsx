@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect } from "react";
 import { useLiveEvents } from "./api/events";
-import { needsSetup, useProviders } from "./api/providers";
+import { useFirstRun } from "./api/settings";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { Spinner } from "./components/Feedback";
 import { Sidebar } from "./components/Sidebar";
@@ -43,11 +43,10 @@ function Screen({ route }: { route: Route }) {
   }
 }
 
-/** The first-run wizard is shown while the core says no provider is configured. */
+/** The first-run wizard is shown once per data folder: until the core says it was seen. */
 function useNeedsSetup(): boolean {
-  const providers = useProviders();
-  const skipped = useUi((s) => s.wizardSkipped);
-  return !skipped && providers.isSuccess && needsSetup(providers.data);
+  const firstRun = useFirstRun();
+  return firstRun.isSuccess && !firstRun.data.wizard_seen;
 }
 
 export function App() {

@@ -5,7 +5,7 @@ import { makeGeneration } from "../test/utils";
 import { applyEvent } from "./events";
 import { genKeys } from "./generations";
 import { onPieces } from "./pieces";
-import { needsSetup, normalizeProviders } from "./providers";
+import { normalizeProviders } from "./providers";
 
 describe("applyEvent", () => {
   it("writes a generation event into the cache and refreshes history", () => {
@@ -47,11 +47,5 @@ describe("normalizeProviders", () => {
     expect(o).toMatchObject({ active: "auto", activeResolved: "pytorch-cpu", autoReason: "no GPU", support });
     expect(o.providers).toHaveLength(1);
     expect(normalizeProviders({})).toMatchObject({ active: null, providers: [], support: {}, recommended: null });
-  });
-  it("needs setup only while nothing can speak", () => {
-    const base = { active: "auto", providers: [{ id: "pytorch-cpu", state: "not_installed", installed: false }], remote: { configured: false }, openai: { key_set: false } };
-    expect(needsSetup(normalizeProviders(base))).toBe(true);
-    expect(needsSetup(normalizeProviders({ ...base, openai: { key_set: true } }))).toBe(false);
-    expect(needsSetup(normalizeProviders({ ...base, providers: [{ id: "pytorch-cpu", state: "stopped", source: true }] }))).toBe(false);
   });
 });

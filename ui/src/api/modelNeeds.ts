@@ -72,6 +72,11 @@ export function needForVoiceType(list: TtsModelList | undefined, type: VoiceType
   const refs = isRecord(o.for_voice_type) ? o.for_voice_type : {};
   const reasons = isRecord(o.unavailable) ? o.unavailable : {};
   const model = toModelNeed(refs[type], { purpose: type === "cloned" ? "clone" : type === "designed" ? "design" : "preset" });
+  if (model && !model.localDir) {
+    // Where its files can be copied by hand is on the model's row.
+    const row = list?.engines.find((e) => e.name === model.engine)?.models.find((m) => m.model_size === model.modelSize);
+    model.localDir = row?.local_dir ?? null;
+  }
   return { model, unavailable: model ? null : str(reasons[type]) };
 }
 

@@ -86,12 +86,6 @@ export function normalizeProviders(data: unknown): Overview {
   };
 }
 
-/** Nothing usable yet: no provider installed or runnable from source, no remote, no OpenAI key. */
-export function needsSetup(o: Overview): boolean {
-  const local = o.providers.some((p) => p.installed || p.source);
-  return !local && !o.remote?.configured && !o.openai?.key_set;
-}
-
 export const providerKeys = { all: ["providers"] as const };
 
 export function useProviders() {

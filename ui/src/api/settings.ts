@@ -66,3 +66,28 @@ export async function downloadWhisperModel(name: string, onProgress: (p: Whisper
     unfinished: `The download of ${name} stopped before it finished; start it again to resume.`,
   }, signal);
 }
+
+/** Whether the provider wizard was seen in this data folder (GET/POST /settings/first-run);
+ * a fresh data folder has not seen it. */
+export interface FirstRun {
+  wizard_seen: boolean;
+}
+
+const firstRunKey = ["settings", "first-run"] as const;
+
+export function useFirstRun() {
+  return useQuery({
+    queryKey: firstRunKey,
+    queryFn: ({ signal }) => api.get<FirstRun>("/settings/first-run", undefined, signal),
+    retry: false,
+    staleTime: Infinity,
+  });
+}
+
+export function useMarkWizardSeen() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.post<FirstRun>("/settings/first-run", { wizard_seen: true } satisfies FirstRun),
+    onMutate: () => qc.setQueryData<FirstRun>(firstRunKey, { wizard_seen: true }),
+  });
+}

@@ -25,13 +25,11 @@ interface UiState {
   theme: Theme;
   route: Route;
   selectedProfileId: string | null;
-  wizardSkipped: boolean;
   toasts: Toast[];
   draft: GenerateDraft | null;
   setTheme: (t: Theme) => void;
   navigate: (r: Route, opts?: { replace?: boolean }) => void;
   selectProfile: (id: string | null) => void;
-  skipWizard: () => void;
   toast: (text: string, kind?: Toast["kind"]) => void;
   dismissToast: (id: number) => void;
   setDraft: (d: GenerateDraft | null) => void;
@@ -54,7 +52,6 @@ export const useUi = create<UiState>()(
       theme: "system",
       route: typeof window === "undefined" ? "generate" : routeFromPath(window.location.pathname),
       selectedProfileId: null,
-      wizardSkipped: false,
       toasts: [],
       draft: null,
       setTheme: (theme) => set({ theme }),
@@ -67,7 +64,6 @@ export const useUi = create<UiState>()(
         set({ route });
       },
       selectProfile: (selectedProfileId) => set({ selectedProfileId }),
-      skipWizard: () => set({ wizardSkipped: true }),
       toast: (text, kind = "info") => {
         const id = ++toastSeq;
         set((s) => ({ toasts: [...s.toasts.slice(-3), { id, kind, text }] }));
@@ -78,7 +74,7 @@ export const useUi = create<UiState>()(
     }),
     {
       name: "voicebox-ui",
-      partialize: (s) => ({ theme: s.theme, selectedProfileId: s.selectedProfileId, wizardSkipped: s.wizardSkipped }),
+      partialize: (s) => ({ theme: s.theme, selectedProfileId: s.selectedProfileId }),
     },
   ),
 );

@@ -1,4 +1,4 @@
-import type { Describe, EngineInfo, ModelInfo, Profile } from "../../api/types";
+import type { Describe, EngineInfo, Generation, ModelInfo, Profile } from "../../api/types";
 
 export interface EngineChoice {
   engine: EngineInfo;
@@ -53,7 +53,7 @@ export function seedUnsupported(model: ModelInfo | undefined): string | null {
   return `${model.display_name} takes no seed: its takes cannot be repeated by seed.`;
 }
 
-/** Whether a failed generation may succeed on retry (the core's `retryable`; true if absent). */
-export function canRetry(g: object): boolean {
-  return (g as { retryable?: unknown }).retryable !== false;
+/** Whether a failed generation may succeed on retry (the core's `retryable`). */
+export function canRetry(g: Pick<Generation, "retryable">): boolean {
+  return g.retryable !== false;
 }

@@ -9,13 +9,15 @@ const MB = 1024 * 1024;
 
 function model(size: string, extra: Partial<TtsModel> = {}): TtsModel {
   return { model_size: size, display_name: `Qwen3-TTS ${size}`, size_mb: 2520, languages: ["en", "zh"],
-    availability: "downloadable", downloaded: false, loaded: false, downloading: false, ...extra };
+    availability: "downloadable", downloaded: false, loaded: false, downloading: false, capabilities: { clone: true }, local_dir: null, ...extra };
 }
 
 function fakeCore(streams: Record<string, () => Response> = {}) {
   let qwen = [model("0.6B", { downloaded: true, loaded: true }), model("1.7B", { size_mb: 4540 }), model("1.7B-VoiceDesign")];
   const list = (): TtsModelList => ({
     provider: "pytorch-cpu",
+    for_voice_type: { cloned: null, designed: null, preset: null },
+    unavailable: { cloned: null, designed: null, preset: null },
     engines: [
       { provider: "pytorch-cpu", provider_kind: "local", name: "piper", display_name: "Piper", default_model_size: "medium",
         models: [model("medium", { display_name: "Piper Joe", size_mb: 63, availability: "packaged", downloaded: true, languages: ["en"] })] },

@@ -28,7 +28,7 @@ export function OptionCard({
       <div className="row-between">
         <strong>{option.title}</strong>
         {option.recommended && <span className="badge badge-accent">Recommended</span>}
-        {state.ready && <span className="badge badge-success">Installed</span>}
+        {state.ready && <span className="badge badge-success">{state.readyLabel}</span>}
       </div>
       <span className="muted" style={{ fontSize: 13 }}>{option.description}</span>
       <span className="faint">{size}</span>

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { coreError, json, renderWithClient, stubFetch } from "../../test/utils";
-import { ProviderPicker } from "./Wizard";
+import Wizard, { ProviderPicker } from "./Wizard";
 
 const MB = 1024 * 1024;
 const overview = {
@@ -104,7 +104,13 @@ describe("ProviderPicker", () => {
     expect(screen.getByRole("radio", { name: /^MLX/ })).toBeDisabled();
     const cpu = screen.getByRole("radio", { name: /^PyTorch CPU/ });
     expect(within(cpu).getByText("No download")).toBeInTheDocument();
-    expect(within(cpu).getByText("Installed")).toBeInTheDocument();
+    expect(within(cpu).getByText("Ready")).toBeInTheDocument();
+    // Each card says "No download" once, and never "Installed" beside "no provider is installed".
+    for (const card of screen.getAllByRole("radio")) {
+      expect(within(card).queryAllByText(/no download|nothing to download/i).length).toBeLessThanOrEqual(1);
+      expect(card.textContent?.includes("Installed") && /not installed|no provider is installed/i.test(card.textContent)).toBe(false);
+    }
+    expect(within(screen.getByRole("radio", { name: /^Auto/ })).getByText("Picks pytorch-cpu: runs from the source checkout")).toBeInTheDocument();
     await userEvent.click(cpu);
     await userEvent.click(screen.getByRole("button", { name: "Use PyTorch CPU" }));
     expect(await screen.findByRole("heading", { name: "pytorch-cpu is running and ready" })).toBeInTheDocument();
@@ -132,5 +138,25 @@ describe("ProviderPicker", () => {
     await userEvent.click(screen.getByRole("button", { name: "Test connection" }));
     expect(await screen.findByText("the remote provider refused the token; check it")).toBeInTheDocument();
     expect(api.called("PUT", "/providers/remote")[0]?.body).toEqual({ url: "https://gpu.example:8100", token: "secret" });
+  });
+});
+
+describe("Wizard", () => {
+  it("offers Skip only until a provider is ready, and marks itself seen when left", async () => {
+    const api = stubFetch({
+      "GET /providers/list": () => overview,
+      "POST /providers/{id}/install": () => sse([["done", { provider: "pytorch-cpu", version: "1.0.0", engines: ["piper", "qwen"] }]]),
+      "PUT /providers/selection": () => ({ active: "pytorch-cpu" }),
+      "POST /providers/{id}/start": () => ({ provider: "pytorch-cpu", state: "ready" }),
+      "POST /settings/first-run": () => ({ wizard_seen: true }),
+    });
+    renderWithClient(<Wizard />);
+    expect(await screen.findByRole("button", { name: "Skip for now" })).toBeInTheDocument();
+    await userEvent.click(await screen.findByRole("radio", { name: /^PyTorch CPU/ }));
+    await userEvent.click(screen.getByRole("button", { name: "Install PyTorch CPU" }));
+    await screen.findByRole("heading", { name: "pytorch-cpu is running and ready" });
+    expect(screen.queryByRole("button", { name: "Skip for now" })).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Start using Voicebox" }));
+    await waitFor(() => expect(api.called("POST", "/settings/first-run")).toHaveLength(1));
   });
 });

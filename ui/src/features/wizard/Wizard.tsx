@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { useProviderAction, useProviders, useSelectProvider } from "../../api/providers";
+import { useMarkWizardSeen } from "../../api/settings";
 import { ErrorNotice, Notice, Skeleton, Spinner } from "../../components/Feedback";
 import { Icon, Logo } from "../../components/Icon";
 import { useUi } from "../../store/ui";
@@ -25,7 +26,12 @@ function ActivateAfterInstall({ id, selection, onActivate, failure }: {
 }
 
 /** The provider picker: the first-run wizard, and Settings → Provider (embedded). */
-export function ProviderPicker({ embedded = false, onFinished }: { embedded?: boolean; onFinished?: () => void }) {
+export function ProviderPicker({ embedded = false, onFinished, onReady }: {
+  embedded?: boolean;
+  onFinished?: () => void;
+  /** A provider was made ready here. */
+  onReady?: () => void;
+}) {
   const providers = useProviders();
   const action = useProviderAction();
   const select = useSelectProvider();
@@ -40,7 +46,10 @@ export function ProviderPicker({ embedded = false, onFinished }: { embedded?: bo
     select.mutate(selection, {
       onSuccess: () => {
         action.mutate({ id: providerId, action: "start" }, {
-          onSuccess: () => setStep({ kind: "ready", id: providerId }),
+          onSuccess: () => {
+            setStep({ kind: "ready", id: providerId });
+            onReady?.();
+          },
           onError: (e) => setFailure(`Installed, but it did not start: ${e.message}`),
         });
       },
@@ -110,11 +119,18 @@ export function ProviderPicker({ embedded = false, onFinished }: { embedded?: bo
   );
 }
 
+const RUNNING = new Set(["ready", "busy"]);
+
+/** The first-run wizard, shown once per data folder: finishing or skipping it marks it seen. */
 export default function Wizard() {
   const navigate = useUi((s) => s.navigate);
-  const skip = useUi((s) => s.skipWizard);
+  const seen = useMarkWizardSeen();
+  const providers = useProviders();
+  const [madeReady, setMadeReady] = useState(false);
+  // Once a provider runs there is nothing to skip: the wizard ends with "Start using Voicebox".
+  const running = madeReady || Boolean(providers.data?.providers.some((p) => RUNNING.has(p.state)));
   const finish = () => {
-    skip();
+    seen.mutate();
     navigate("generate");
   };
   return (
@@ -128,10 +144,14 @@ export default function Wizard() {
               <p className="muted">Choose where speech is generated. Everything stays on your machine unless you pick a remote server or OpenAI.</p>
             </div>
           </div>
-          <ProviderPicker onFinished={finish} />
-          <div className="row" style={{ justifyContent: "flex-end" }}>
-            <button type="button" className="btn btn-ghost btn-sm" onClick={finish}>Skip for now</button>
-          </div>
+          <ProviderPicker onFinished={finish} onReady={() => setMadeReady(true)} />
+          {!madeReady && (
+            <div className="row" style={{ justifyContent: "flex-end" }}>
+              {running
+                ? <button type="button" className="btn btn-sm" onClick={finish}>Keep the running provider</button>
+                : <button type="button" className="btn btn-ghost btn-sm" onClick={finish}>Skip for now</button>}
+            </div>
+          )}
         </div>
       </div>
     </div>

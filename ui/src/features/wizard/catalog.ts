@@ -32,6 +32,8 @@ export interface OptionState {
   reason: string | null;
   sizeBytes: number | null;
   ready: boolean;
+  /** The badge of a ready option: "Installed", or "Ready" (runs from source, or elsewhere). */
+  readyLabel: string;
 }
 
 const isLocal = (id: string | null | undefined): id is string => Boolean(id) && id !== "remote" && id !== "openai";
@@ -47,24 +49,30 @@ export function autoTarget(o: Overview | undefined): string {
 const READY = new Set(["ready", "busy", "loading", "starting", "installed", "stopped"]);
 
 export function optionState(option: ProviderOption, o: Overview | undefined): OptionState {
-  if (!o) return { entry: undefined, canRun: null, reason: null, sizeBytes: null, ready: false };
+  if (!o) return { entry: undefined, canRun: null, reason: null, sizeBytes: null, ready: false, readyLabel: "Ready" };
   if (option.id === "remote" || option.id === "openai") {
     const configured = option.id === "remote" ? Boolean(o.remote?.configured) : Boolean(o.openai?.key_set);
-    return { entry: undefined, canRun: true, reason: "No download: runs elsewhere.", sizeBytes: 0, ready: configured };
+    const where = option.id === "remote" ? "Runs on the server you name." : "Runs on OpenAI's servers.";
+    return { entry: undefined, canRun: true, reason: where, sizeBytes: 0, ready: configured, readyLabel: "Set up" };
   }
   const id = option.id === "auto" ? autoTarget(o) : option.id;
   const entry = o.providers.find((p: ProviderRow) => p.id === id);
   const ready = Boolean(entry && (entry.installed || entry.source) && READY.has(entry.state));
-  const sizeBytes = entry?.source && !entry.installed ? 0 : entry?.download_bytes ?? null;
+  const fromSource = Boolean(entry?.source && !entry.installed);
+  const sizeBytes = fromSource ? 0 : entry?.download_bytes ?? null;
+  const readyLabel = entry?.installed ? "Installed" : "Ready";
   if (option.id === "auto") {
-    const why = o.autoReason ?? o.recommended?.reason ?? null;
-    return { entry, ready, canRun: true, reason: `Picks ${id}${why ? `: ${why}` : ""}`, sizeBytes };
+    // Once what Auto picks is ready, why it would be installed no longer applies.
+    const why = ready ? (fromSource ? "runs from the source checkout" : "installed") : (o.autoReason ?? o.recommended?.reason ?? null);
+    return { entry, ready, readyLabel, canRun: true, reason: `Picks ${id}${why ? `: ${why}` : ""}`, sizeBytes };
   }
   const support = o.support[id];
   const canRun = entry?.can_run ?? support?.can_run ?? (entry?.compatible === false ? false : null);
+  const reason = entry?.reason ?? support?.reason ?? entry?.compatibility ?? null;
   return {
-    entry, ready, canRun,
-    reason: entry?.reason ?? support?.reason ?? entry?.compatibility ?? null,
+    entry, ready, readyLabel, canRun,
+    // The size line says "No download" already.
+    reason: sizeBytes === 0 && reason ? reason.replace(/\s*\((nothing|no)\b[^)]*download[^)]*\)/i, "") : reason,
     sizeBytes,
   };
 }
