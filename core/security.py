@@ -135,7 +135,12 @@ class GuardMiddleware:
                 )
                 return
         length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
+        if (
+            length is not None
+            and length.isascii()
+            and length.isdigit()
+            and int(length) > self.limit
+        ):
             await self._reject(send, 413, "payload_too_large", self._too_large())
             return
         await self._bounded(scope, receive, send)

@@ -39,8 +39,8 @@ def find_profile(session: Session, ref: str) -> Profile:
         profile = session.exec(
             select(Profile).where(func.lower(Profile.name) == ref.lower())
         ).first()
-    if profile is None and ref.isdigit():
-        profile = session.get(Profile, int(ref))
+    if profile is None and ref.isascii() and ref.isdigit() and int(ref) <= 2**63 - 1:
+        profile = session.get(Profile, int(ref))  # an id in the database's 64-bit range
     if profile is None:
         raise NotFoundError(
             f"no voice profile named {ref!r}; create it first or use one of the names from "

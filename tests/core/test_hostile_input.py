@@ -238,3 +238,12 @@ def test_a_500_keeps_the_connection_open(bare_core: CoreServer) -> None:
         first = failed.extensions["network_stream"].get_extra_info("client_addr")
         second = after.extensions["network_stream"].get_extra_info("client_addr")
         assert first == second, "the connection was dropped after the 500"
+
+
+def test_odd_voices_on_the_openai_api_are_4xx(tone: ToneCore) -> None:
+    tone.preset_profile()
+    for voice in ("9" * 30, "²", "١", str(2**63), "../../x", "\x00", "0"):
+        body = {"model": "tts-1", "input": "Hello there.", "voice": voice}
+        response = tone.server.http.post("/v1/audio/speech", json=body)
+        assert 400 <= response.status_code < 500, (voice, response.text)
+        assert response.json()["error"]["message"]
