@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -16,6 +18,25 @@ from typing import Any
 from urllib.parse import unquote
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
+REPO = Path(__file__).resolve().parents[2]
+BUILD_QWEN_BASE = (
+    "import sys; from pathlib import Path;"
+    "from providers.engines.qwen_random import build_random_model;"
+    "build_random_model(Path(sys.argv[1]), model_type='base', max_new_tokens=16)"
+)
+
+
+def build_tiny_qwen_base(folder: Path) -> Path:
+    """A tiny random-weight Qwen3-TTS Base model in `folder`, built in a subprocess (a test
+    process that serves it never imports torch)."""
+    built = subprocess.run(
+        [sys.executable, "-c", BUILD_QWEN_BASE, str(folder)],
+        cwd=REPO,
+        capture_output=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr.decode()[-2000:]
+    return folder
 
 
 def _read(folder: Path, first: str) -> dict[str, bytes]:

@@ -1,8 +1,16 @@
-"""The `voicebox` CLI on a real data dir (profiles, samples, transcribe, say)."""
+"""The `voicebox` CLI on a real data dir (profiles, samples, transcribe, say), and the clone
+path as a person meets it: `say` refused with the download command, `models download` with
+its progress (Ctrl-C stops it cleanly), then `say` speaks, also without `--profile`."""
 
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,8 +19,10 @@ from typer.testing import CliRunner
 
 from core.cli import app
 from tests.core.conftest import PiperProvider
+from tests.core.fake_hub import FakeHub, build_tiny_qwen_base
 
 runner = CliRunner()
+VOICEBOX = str(Path(sys.executable).parent / "voicebox")
 
 
 @pytest.fixture
@@ -64,3 +74,99 @@ def test_cli_profiles_samples_transcribe_and_say(env: Path, speech_wav: bytes) -
 def test_serve_refuses_an_open_bind_without_key(env: Path) -> None:
     result = runner.invoke(app, ["serve", "--host", "0.0.0.0"])
     assert result.exit_code == 2 and "VOICEBOX_API_KEY" in result.output
+
+
+@pytest.fixture(scope="module")
+def qwen_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeHub]:
+    import importlib.util
+
+    if importlib.util.find_spec("qwen_tts") is None or importlib.util.find_spec("torch") is None:
+        pytest.skip("the qwen extra (torch, qwen-tts) is not installed")
+    folder = build_tiny_qwen_base(tmp_path_factory.mktemp("hub") / "Qwen3-TTS-12Hz-0.6B-Base")
+    fake = FakeHub(folder, first="model.safetensors")
+    yield fake
+    fake.close()
+
+
+def voicebox(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """The installed `voicebox` command, as a person runs it."""
+    return subprocess.run(
+        [VOICEBOX, *args], env=env, capture_output=True, text=True, timeout=240, check=False
+    )
+
+
+def no_internals(text: str) -> None:
+    for word in ("POST /", "GET /", "Errno", "Traceback", "PipelineStatus"):
+        assert word not in text, f"{word!r} leaked into: {text}"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_cli_clone_needs_a_download_it_offers_then_speaks(
+    tmp_path: Path, qwen_hub: FakeHub, speech_wav: bytes
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VOICEBOX_")}
+    env.update(
+        VOICEBOX_DATA_DIR=str(tmp_path / "data"),
+        HF_ENDPOINT=qwen_hub.url,
+        HF_HUB_OFFLINE="0",
+        COLUMNS="120",
+    )
+    clip = tmp_path / "clip.wav"
+    clip.write_bytes(speech_wav)
+    assert voicebox(env, "profiles", "create", "Ada").returncode == 0
+    added = voicebox(env, "profiles", "add-sample", "Ada", str(clip), "--text", "The quick fox.")
+    assert added.returncode == 0, added.stderr
+    out = tmp_path / "ada.wav"
+
+    refused = voicebox(env, "say", "Hello there.", "-p", "Ada", "-o", str(out))
+    assert refused.returncode == 1 and not out.exists()
+    message = " ".join(refused.stderr.split())  # rich wraps long lines
+    assert "Voice cloning needs Qwen3-TTS 0.6B" in message and "about 2.5 GB" in message
+    assert "`voicebox models download qwen 0.6B`" in message
+    no_internals(refused.stderr)
+    nobody = voicebox(env, "say", "Hi", "-p", "Nobody", "-o", str(out))
+    assert nobody.returncode == 1 and "voicebox profiles list" in nobody.stderr
+    no_internals(nobody.stderr)
+
+    listed = voicebox(env, "models", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "not downloaded" in listed.stdout and "voice cloning" in listed.stdout
+    assert "voicebox models download qwen 0.6B" in " ".join(listed.stdout.split())
+
+    # Ctrl-C during the download: a clean stop that keeps what was fetched.
+    qwen_hub.delay_s = 1.0
+    qwen_hub.gets.clear()
+    with subprocess.Popen(
+        [VOICEBOX, "models", "download", "qwen", "0.6B"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as running:
+        deadline = time.monotonic() + 120
+        while not qwen_hub.gets and running.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        running.send_signal(signal.SIGINT)
+        _, stderr = running.communicate(timeout=60)
+    qwen_hub.delay_s = 0.0
+    assert running.returncode == 130, stderr
+    assert "cancelled" in stderr and "resumes it" in stderr
+    no_internals(stderr)
+
+    fetched = voicebox(env, "models", "download", "qwen", "0.6B")
+    assert fetched.returncode == 0, fetched.stderr
+    assert "Downloading qwen 0.6B" in fetched.stderr and "MB" in fetched.stderr
+    assert "qwen 0.6B is on this machine" in fetched.stderr
+
+    said = voicebox(env, "say", "Hello there.", "-p", "Ada", "-o", str(out))
+    assert said.returncode == 0, said.stderr
+    audio, rate = sf.read(io.BytesIO(out.read_bytes()))
+    assert rate == 24_000 and audio.size > 0
+    default = tmp_path / "default.wav"
+    again = voicebox(env, "say", "And again, in the voice used last.", "-o", str(default))
+    assert again.returncode == 0, again.stderr
+    assert sf.info(str(default)).samplerate == 24_000
+
+    deleted = voicebox(env, "models", "delete", "qwen", "0.6B")
+    assert deleted.returncode == 0 and "deleted qwen 0.6B" in deleted.stderr

@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,16 +23,10 @@ import soundfile as sf
 from core.api.responses import TtsModelList
 from core.settings import Settings
 from tests.core.conftest import CoreServer, start_core
-from tests.core.fake_hub import FakeHub
+from tests.core.fake_hub import FakeHub, build_tiny_qwen_base
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
-REPO = Path(__file__).resolve().parents[2]
 BASE = "Qwen3-TTS-12Hz-0.6B-Base"
-BUILD = (
-    "import sys; from pathlib import Path;"
-    "from providers.engines.qwen_random import build_random_model;"
-    "build_random_model(Path(sys.argv[1]), model_type='base', max_new_tokens=16)"
-)
 INTERNAL = ("Errno", "PipelineStatus", "DEMUXER", "Traceback", "GET /profiles", "Exception")
 
 
@@ -51,11 +43,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeHub]:
 
     if importlib.util.find_spec("qwen_tts") is None or importlib.util.find_spec("torch") is None:
         pytest.skip("the qwen extra (torch, qwen-tts) is not installed")
-    folder = tmp_path_factory.mktemp("hub") / BASE
-    built = subprocess.run(
-        [sys.executable, "-c", BUILD, str(folder)], cwd=REPO, capture_output=True, check=False
-    )
-    assert built.returncode == 0, built.stderr.decode()[-2000:]
+    folder = build_tiny_qwen_base(tmp_path_factory.mktemp("hub") / BASE)
     fake = FakeHub(folder, first="model.safetensors")
     yield fake
     fake.close()
