@@ -9,7 +9,7 @@ or from pytest, one test per check::
 """
 
 from provider_sdk.conformance.checks import CHECKS, Check
-from provider_sdk.conformance.runner import Outcome, report, run_check, run_conformance
+from provider_sdk.conformance.runner import Outcome, Outcomes, report, run_check, run_conformance
 from provider_sdk.conformance.target import CheckFailed, NotApplicable, Target
 
 __all__ = [
@@ -18,6 +18,7 @@ __all__ = [
     "CheckFailed",
     "NotApplicable",
     "Outcome",
+    "Outcomes",
     "Target",
     "report",
     "run_check",

@@ -1,4 +1,5 @@
-"""`python -m provider_sdk.conformance --url URL --token TOKEN`: exits 1 when a check fails."""
+"""`python -m provider_sdk.conformance --url URL --token TOKEN [--model ENGINE/SIZE]`: exits 1
+when a check fails."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import sys
 
 from provider_sdk.conformance.runner import report, run_conformance
+from provider_sdk.conformance.target import parse_model
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,10 +19,20 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("VOICEBOX_PROVIDER_TOKEN"),
         help="bearer token (default: $VOICEBOX_PROVIDER_TOKEN)",
     )
+    parser.add_argument(
+        "--model",
+        metavar="ENGINE/SIZE",
+        help="exercise only this model (default: every model the provider has on disk)",
+    )
     args = parser.parse_args(argv)
     if not args.token:
         parser.error("--token is required (or set VOICEBOX_PROVIDER_TOKEN)")
-    outcomes = run_conformance(args.url, args.token)
+    if args.model:
+        try:
+            parse_model(args.model)
+        except ValueError as exc:
+            parser.error(str(exc))
+    outcomes = run_conformance(args.url, args.token, model=args.model)
     print(report(outcomes))
     return 1 if any(o.result == "fail" for o in outcomes) else 0
 

@@ -201,7 +201,7 @@ def rejects_oversize_upload(target: Target) -> None:
 @check
 def rejects_corrupt_audio(target: Target) -> None:
     """Audio that does not decode gets a 4xx (or a 4xx saying the engine cannot clone)."""
-    engine, model = target.models()[0]
+    engine, model = target.chosen()[0]
     response = target.http.post(
         "/tts/create_voice_prompt",
         files={"audio": ("broken.wav", b"RIFF\x00\x00not really audio", "audio/wav")},
@@ -239,6 +239,7 @@ def clone_round_trip(target: Target) -> None:
     if prompt.get("engine") != engine or prompt.get("model") != model.model_size:
         raise CheckFailed(f"prompt says {prompt.get('engine')}/{prompt.get('model')}")
     base64.b64decode(prompt["data"], validate=True)
+    seed = {"seed": target.seed} if model.capabilities.reproducible and target.seed else {}
     response = target.http.post(
         "/tts/generate",
         json={
@@ -246,6 +247,7 @@ def clone_round_trip(target: Target) -> None:
             "model_size": model.model_size,
             "voice_prompt": prompt,
             "text": "Cloned.",
+            **seed,
         },
     )
     expect_status(response, 200)
@@ -266,8 +268,7 @@ def clone_round_trip(target: Target) -> None:
 def streaming(target: Target) -> None:
     """A streaming model sends audio pieces as NDJSON, then `done`."""
     engine, model = target.model_with("streaming")
-    body, _ = target.speakable()
-    body.update(engine=engine, model_size=model.model_size)
+    body, _ = target.speakable(engine, model)
     events = []
     with target.http.stream(
         "POST", "/tts/stream", json={**body, "text": "First sentence. Second sentence."}
@@ -301,7 +302,7 @@ def _models_extension(response: httpx.Response) -> None:
 def models_refuse_unknown_model(target: Target) -> None:
     """Model download and delete (extension) refuse an unknown model size with a 4xx naming it;
     nothing is downloaded or deleted."""
-    engine, _ = target.models()[0]
+    engine, _ = target.chosen()[0]
     for path in ("/tts/models/delete", "/tts/models/download"):
         response = target.http.post(path, json={"engine": engine, "model_size": "no-such-size"})
         _models_extension(response)
@@ -311,7 +312,7 @@ def models_refuse_unknown_model(target: Target) -> None:
 @check
 def models_refuse_deleting_packaged(target: Target) -> None:
     """Deleting a packaged model (`managed: false`, extension) is refused: 409 model_packaged."""
-    packaged = [(e, m) for e, m in target.models() if not m.managed]
+    packaged = [(e, m) for e, m in target.chosen() if not m.managed]
     if not packaged:
         raise NotApplicable("every model is managed (downloadable and deletable)")
     engine, model = packaged[0]
@@ -324,7 +325,9 @@ def models_refuse_deleting_packaged(target: Target) -> None:
         raise CheckFailed(f"expected code model_packaged: {response.text[:300]}")
     after = DescribeResponse.model_validate_json(target.http.get("/tts/describe").content)
     still = [m for e in after.engines if e.name == engine for m in e.models]
-    if not any(m.model_size == model.model_size and m.downloaded for m in still):
+    if model.downloaded and not any(
+        m.model_size == model.model_size and m.downloaded for m in still
+    ):
         raise CheckFailed(f"{engine}/{model.model_size} is no longer available after the refusal")
 
 

