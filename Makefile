@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 
 .PHONY: run test install install-dev install-qwen lint typecheck pytest bench clean build
 
-## Install what the default app needs (core, Piper voice, Whisper model, built UI) and start it.
+## Install what the default app needs (core, Piper voice, Whisper model, the Qwen3-TTS
+## voice-cloning engine on CPU PyTorch, built UI) and start it.
 run: install
 	$(VENV)/bin/voicebox serve
 
@@ -19,9 +20,9 @@ install:
 install-dev:
 	bash ci/install.sh dev
 
-## Add the Qwen3-TTS engine (voice cloning; CPU torch) to the local provider.
+## The Qwen3-TTS engine alone (`make run` installs it; this retries it when that was skipped).
 install-qwen: install
-	bash ci/install-qwen.sh
+	bash ci/install-qwen.sh --required
 
 lint:
 	$(VENV)/bin/ruff check .

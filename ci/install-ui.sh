@@ -14,10 +14,14 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 1
 fi
 
+# shellcheck source=ci/steps.sh
+source ../ci/steps.sh
+
 lock_digest="$(cat package-lock.json | sha256sum | cut -d' ' -f1)"
 stamp="node_modules/.voicebox-installed"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_digest" ] || [ ! -x node_modules/.bin/vite ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  step "Installing the web UI's packages with npm (about 160 MB download, first run only)"
+  quietly npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_digest" > "$stamp"
 fi
 
@@ -25,7 +29,8 @@ case "$mode" in
   build)
     src_digest="$( (cat package-lock.json index.html vite.config.ts tsconfig*.json; find src public -type f | LC_ALL=C sort | xargs cat) | sha256sum | cut -d' ' -f1)"
     if [ ! -f dist/index.html ] || [ ! -f node_modules/.voicebox-built ] || [ "$(cat node_modules/.voicebox-built)" != "$src_digest" ]; then
-      npm run --silent build
+      step "Building the web UI"
+      quietly npm run --silent build
       echo "$src_digest" > node_modules/.voicebox-built
     fi
     ;;

@@ -1,0 +1,21 @@
+# Helpers for the install scripts (sourced): one line per step, the tools' output in a log that
+# is shown only when a step fails.
+#   step "what is being installed (and roughly how big)"
+#   quietly command args...     runs it with its output appended to $STEPS_LOG
+STEPS_LOG="${STEPS_LOG:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/${VENV:-.venv}/install.log}"
+export STEPS_LOG
+
+step() {
+  echo "==> $*"
+}
+
+quietly() {
+  mkdir -p "$(dirname "$STEPS_LOG")"
+  local mark
+  mark=$(wc -l <"$STEPS_LOG" 2>/dev/null || echo 0)
+  if ! "$@" >>"$STEPS_LOG" 2>&1; then
+    echo "error: this step failed; its output (the whole log is in $STEPS_LOG):" >&2
+    tail -n "+$((mark + 1))" "$STEPS_LOG" | tail -n 60 >&2
+    return 1
+  fi
+}
