@@ -1,4 +1,4 @@
-"""Core benchmarks; prints medians (targets from issue 4 in brackets).
+"""Core benchmarks; prints medians (targets in brackets).
 
 - cold start: `voicebox serve` process start to the first healthy /health   [< 1.0 s]
 - idle RSS of that process (no provider started yet)                      [< 150 MB]

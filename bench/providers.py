@@ -2,7 +2,7 @@
 
 1. Sizes of the built artifacts: each build folder in build/dist (or --builds), and its archive
    in each format (tar.xz, the release format, and tar.gz level 6 for comparison), with the time
-   to write it and to extract it through the installer's safe extraction (issue 5 targets: core
+   to write it and to extract it through the installer's safe extraction (targets: core
    app <= 150 MB including the Whisper model; CPU provider with torch <= 350 MB compressed).
    The biggest libraries of each folder are listed too (`--top N`).
 2. Install throughput from a local HTTP server on 127.0.0.1 (release format): download + verify

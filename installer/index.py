@@ -1,6 +1,6 @@
 """The release index: what providers exist, for which platform, where to download them.
 
-Schema (DESIGN.md, "Release index"): ``{schema_version, aliases, providers: [entry, ...]}``.
+Schema (docs/installer.md, "Publishing"): ``{schema_version, aliases, providers: [entry, ...]}``.
 Everything that later becomes part of a path (provider id, version, entrypoint) is validated here,
 so the install pipeline never turns an arbitrary string from the network into a file name.
 """

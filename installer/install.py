@@ -11,7 +11,7 @@ Layout of the root::
 Everything under `.work/<id>` is created and removed only while holding `<id>.lock`, so installs
 of different providers never step on each other.
 
-Pipeline (DESIGN.md "Release index"): lock -> spec pre-check -> download (Range resume, mirrors,
+Pipeline (docs/installer.md): lock -> spec pre-check -> download (Range resume, mirrors,
 sha256) -> safe extraction into staging -> `--version --json` validation -> swap (old -> backup,
 staging -> final) -> the same validation at the final place -> drop the backup. Any failure
 before the swap leaves the installed version untouched; a failure during or after the swap

@@ -1,4 +1,4 @@
-"""Arrows point down the layers (DESIGN.md): ui -> core -> (provider_sdk, installer);
+"""Arrows point down the layers (docs/architecture.md): ui -> core -> (provider_sdk, installer);
 providers -> provider_sdk. core and providers never import each other, and the core never
 imports torch, transformers or mlx."""
 

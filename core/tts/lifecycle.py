@@ -1,4 +1,4 @@
-"""The lifecycle of a provider as the core sees it (DESIGN.md, "Lifecycle (core side)").
+"""The lifecycle of a provider as the core sees it.
 
 `not_installed → downloading → verifying → installed → starting → loading → ready ⇄ busy →
 stopping → stopped`, and `failed(reason, exit_code, stderr_tail)`. A stop the core asked for
@@ -33,7 +33,7 @@ class Phase(StrEnum):
     failed = "failed"
 
 
-# How a phase shows through the simpler state of `core.tts.base` (the core helper's interface).
+# How a phase shows through the simpler state of `core.tts.base` (the core's provider interface).
 _AS_STATE = {
     Phase.not_installed: ProviderState.stopped,
     Phase.downloading: ProviderState.stopped,

@@ -214,7 +214,7 @@ def test_missing_model_fails_fast_offline_with_advice(client: httpx.Client) -> N
     message = response.json()["error"]["message"]
     assert "HF_HUB_OFFLINE" in message and "onnx-community/Kokoro-82M-v1.0-ONNX" in message
     assert "Kokoro-82M-v1.0-ONNX-v1.0-int8" in message  # where to copy the files
-    assert elapsed < 5  # the bound: an offline hub must not cost a minute of retries
+    assert elapsed < 5  # the bound: an offline hub must not cost a minute of retries
 
 
 def test_conformance_suite_passes(provider: ProviderProcess) -> None:

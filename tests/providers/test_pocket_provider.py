@@ -187,7 +187,7 @@ def test_missing_model_fails_fast_offline_naming_the_gated_repo(client: httpx.Cl
         "/tts/models/download", json={"engine": "pocket-tts", "model_size": "german"}
     )
     lines = [json.loads(line) for line in response.text.splitlines() if line]
-    assert time.monotonic() - started < 5  # the bound for offline errors
+    assert time.monotonic() - started < 5  # the bound for offline errors
     assert lines[-1]["event"] == "error", lines
     message = json.dumps(lines[-1])
     assert "HF_HUB_OFFLINE" in message and "kyutai/pocket-tts" in message
