@@ -27,6 +27,65 @@ def story_list(data_dir: DataDir = None) -> None:
         typer.echo(f"{story.id}\t{story.name}\t{story.sample_rate} Hz")
 
 
+@story_app.command("new")
+def story_new(
+    script: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, readable=True, help="Dialogue script.")
+    ],
+    voice: Annotated[
+        list[str], typer.Option(help="SPEAKER=PROFILE (name or id); once per speaker.")
+    ],
+    name: Annotated[str | None, typer.Option(help="Story name (default: the file's).")] = None,
+    pause: Annotated[float, typer.Option(min=0, max=60, help="Seconds between turns.")] = 0.4,
+    sample_rate: Annotated[int, typer.Option(help="The story's sample rate.")] = 24_000,
+    engine: Annotated[str | None, typer.Option(help="Engine (default: each profile's).")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Make a story from a dialogue script ('Name: text' lines): every line is spoken, then
+    laid out on one track per speaker."""
+    from core.cli import _console, _run, _settings
+    from core.services.stories_dialogue import DialogueRequest, create, layout, wait_all
+
+    voices: dict[str, str] = {}
+    for item in voice:
+        speaker, sep, profile = item.partition("=")
+        if not sep or not speaker.strip() or not profile.strip():
+            _console().print(f"[red]error:[/red] --voice {item!r}: write it as SPEAKER=PROFILE")
+            raise typer.Exit(2)
+        voices[speaker.strip()] = profile.strip()
+    request = DialogueRequest(
+        script=script.read_text(encoding="utf-8"),
+        voices=voices,
+        name=name or script.stem,
+        pause=pause,
+        sample_rate=sample_rate,
+        engine=engine,
+    )
+
+    async def work(core: Any) -> tuple[int, int, list[str]]:
+        import asyncio
+
+        from sqlmodel import Session
+
+        from core.services.generation import get_generation
+
+        made = await create(core, request, background=False)
+        await wait_all(core, made)
+        await asyncio.to_thread(layout, core, made)
+        with Session(core.engine) as session:
+            gens = [get_generation(session, line.generation_id) for line in made.lines]
+        failed = [f"line {i}: {g.error}" for i, g in enumerate(gens, 1) if g.status != "completed"]
+        return made.story.id or 0, len(made.lines), failed
+
+    story_id, count, failed = _run(_settings(data_dir), f"Speaking {script.name}…", work)
+    for problem in failed:
+        _console().print(f"[yellow]warning:[/yellow] {problem}")
+    _console().print(
+        f"created story {story_id} ({count} lines); export it with "
+        f"`voicebox story export {story_id} -o story.mp3 --captions story.srt`"
+    )
+
+
 @story_app.command("export")
 def story_export(
     story_id: Annotated[int, typer.Argument(min=1, help="The story's id (see `story list`).")],

@@ -17,7 +17,7 @@ from core.api.schemas import MAX_ID, Body
 from core.audio.formats import MEDIA_TYPES
 from core.services import stories as svc
 from core.services.context import Core
-from core.store.models import Story, StoryClip, StoryTrack
+from core.store.models import Generation, Story, StoryClip, StoryTrack
 
 router = APIRouter(tags=["stories"])
 StoryName = Annotated[str, Field(min_length=1, max_length=200)]
@@ -61,7 +61,9 @@ class ClipOut(Out):
     fade_out: float
     muted: bool
     duration: float | None
-    """Length of the source take in seconds (null for an imported file)."""
+    """Length of the take in seconds (null for an imported file or a take being generated)."""
+    status: str | None
+    """The take's generation status (null for an imported file)."""
     audio_url: str
 
 
@@ -118,36 +120,52 @@ class SplitBody(Body):
     """Timeline time (seconds) to split at; it must fall inside the clip."""
 
 
-def _clip_out(core: Core, story_id: int, clip: StoryClip) -> ClipOut:
-    with Session(core.engine) as session:
-        duration = svc.source_duration(session, clip)
+def _clip(session: Session, story_id: int, clip: StoryClip) -> ClipOut:
+    gen = session.get(Generation, clip.generation_id) if clip.generation_id else None
     return ClipOut.model_validate(
         {
             **clip.model_dump(exclude={"audio_path"}),
-            "duration": duration,
+            "duration": svc.source_duration(session, clip),
+            "status": gen.status if gen else None,
             "audio_url": f"/stories/{story_id}/clips/{clip.id}/audio",
         }
     )
 
 
+def _clip_out(core: Core, story_id: int, clip: StoryClip) -> ClipOut:
+    with Session(core.engine) as session:
+        return _clip(session, story_id, clip)
+
+
 def _detail(core: Core, story_id: int) -> StoryDetail:
     with Session(core.engine) as session:
         state = svc.load(session, story_id)
-        clips = [
-            ClipOut.model_validate(
-                {
-                    **c.model_dump(exclude={"audio_path"}),
-                    "duration": svc.source_duration(session, c),
-                    "audio_url": f"/stories/{story_id}/clips/{c.id}/audio",
-                }
-            )
-            for c in state.clips
-        ]
+        clips = [_clip(session, story_id, c) for c in state.clips]
     return StoryDetail(
         **StoryOut.model_validate(state.story).model_dump(),
         tracks=[TrackOut.model_validate(t) for t in state.tracks],
         clips=clips,
     )
+
+
+class DialogueBody(Body):
+    script: str = Field(min_length=1, max_length=200_000)
+    """`Name: text` lines (or `[1]: text`), `[pause 1.5s]` on its own line between turns."""
+    voices: dict[Annotated[str, Field(max_length=60)], Annotated[str, Field(max_length=100)]]
+    """Speaker → voice profile (name or id)."""
+    name: StoryName = "Dialogue"
+    pause: float = Field(default=0.4, ge=0, le=60)
+    """Seconds between turns (a `[pause …]` line overrides it for the next line)."""
+    sample_rate: Rate = 24_000
+    engine: str | None = Field(default=None, max_length=64)
+    model_size: str | None = Field(default=None, max_length=64)
+    language: str | None = Field(default=None, min_length=2, max_length=16)
+    seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+
+
+class DialogueOut(StoryDetail):
+    generation_ids: list[int]
+    """One generation per script line, in script order (follow them on /events)."""
 
 
 @router.get("/stories", response_model=list[StoryOut])
@@ -160,6 +178,20 @@ def create_story(body: StoryCreate, core: Core = Depends(get_core)) -> StoryDeta
     story = svc.create_story(core, body.name, body.sample_rate)
     assert story.id is not None
     return _detail(core, story.id)
+
+
+@router.post("/stories/dialogue", status_code=201, response_model=DialogueOut)
+async def create_dialogue(body: DialogueBody, core: Core = Depends(get_core)) -> DialogueOut:
+    """A story from a dialogue script: one track per speaker, one clip per line, every line
+    queued as a generation; the clips are laid out once all lines are done (a `story` event)."""
+    from core.services.stories_dialogue import DialogueRequest, create
+
+    made = await create(core, DialogueRequest(**body.model_dump()))
+    assert made.story.id is not None
+    detail = _detail(core, made.story.id)
+    return DialogueOut(
+        **detail.model_dump(), generation_ids=[line.generation_id for line in made.lines]
+    )
 
 
 @router.get("/stories/{story_id}", response_model=StoryDetail)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select, update
 
 from core.errors import ConflictError, NotFoundError, ValidationFailed
+from core.services import pauses
 from core.services.profiles import get_profile
 from core.store.models import (
     ACTIVE_STATUSES,
@@ -91,6 +92,7 @@ def publish(core: Core, gen: Generation) -> None:
 
 async def submit(core: Core, params: GenerateParams) -> list[Generation]:
     text = speakable(params.text)
+    pauses.parse(text)  # a malformed pause tag is a 422 naming its position
     instruct = params.instruct
     if instruct is not None:
         instruct = without_controls(instruct, field="instruct").strip() or None

@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from core.errors import CoreError
 from core.logging import get_logger
+from core.services import pauses
 from core.services.generation import publish
 from core.services.voice_prompts import voice_prompt_for
 from core.store.models import Generation, GenerationStatus, GenerationVersion, Profile
@@ -215,7 +216,9 @@ class GenerationQueue:
             instruct=without_controls(plan.instruct, field="instruct") if plan.instruct else None,
         )
         started = time.perf_counter()
-        if await self._streams(provider, plan.engine, plan.model_size):
+        if pauses.has_pauses(gen.text):  # spoken piece by piece, exact silences between
+            wav = await pauses.synthesize(provider, request)
+        elif await self._streams(provider, plan.engine, plan.model_size):
             wav = await self._stream(gen.id, provider, request, started)
         else:
             wav = (await provider.generate(request)).wav

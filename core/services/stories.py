@@ -203,11 +203,14 @@ def _clip(session: Session, story_id: int, clip_id: int) -> StoryClip:
 
 
 def source_duration(session: Session, clip: StoryClip) -> float | None:
-    """The length of the clip's source audio in seconds (None for an imported file)."""
+    """The length of the clip's take in seconds (None for an imported file or a take that is
+    still being generated)."""
     if clip.generation_id is None:
         return None
-    version = _version(session, clip.generation_id, clip.version)
-    return version.duration
+    try:
+        return _version(session, clip.generation_id, clip.version).duration
+    except ConflictError:  # still generating
+        return None
 
 
 def _version(session: Session, generation_id: int, version: int | None) -> GenerationVersion:
@@ -320,7 +323,7 @@ def duplicate_clip(core: Core, story_id: int, clip_id: int) -> StoryClip:
     """A copy right after the original on the same track."""
     with Session(core.engine, expire_on_commit=False) as session:
         clip = _clip(session, story_id, clip_id)
-        length = clip_length(session, clip)
+        length = clip_length(core, session, clip)
         copy = StoryClip(**clip.model_dump(exclude={"id"}))
         copy.start = clip.start + length
         session.add(copy)
@@ -329,11 +332,18 @@ def duplicate_clip(core: Core, story_id: int, clip_id: int) -> StoryClip:
         return copy
 
 
-def clip_length(session: Session, clip: StoryClip) -> float:
-    """Audible length in seconds (imported files: read from the stored WAV header)."""
+def clip_length(core: Core, session: Session, clip: StoryClip) -> float:
+    """Audible length in seconds (the take's length less the trims)."""
     duration = source_duration(session, clip)
+    if duration is None and clip.audio_path:
+        import soundfile as sf
+
+        duration = float(sf.info(str(core.files.existing(clip.audio_path))).duration)
     if duration is None:
-        raise ConflictError("the length of an imported clip is known only to the renderer")
+        raise ConflictError(
+            f"clip {clip.id} has no audio yet (its take is still being generated)",
+            field="clip_id",
+        )
     return max(0.0, duration - clip.trim_start - clip.trim_end)
 
 
@@ -341,7 +351,7 @@ def split_clip(core: Core, story_id: int, clip_id: int, at: float) -> tuple[Stor
     """Split at timeline time `at`: the left part keeps the id, the right part is new."""
     with Session(core.engine, expire_on_commit=False) as session:
         clip = _clip(session, story_id, clip_id)
-        length = clip_length(session, clip)
+        length = clip_length(core, session, clip)
         offset = at - clip.start
         if not 0 < offset < length:
             raise ValidationFailed(
