@@ -53,6 +53,11 @@ class Candidate:
     model: ModelInfo
 
 
+def short_name(display_name: str) -> str:
+    """ "Qwen3-TTS 0.6B (voice cloning)" -> "Qwen3-TTS 0.6B": the message says the purpose."""
+    return display_name.split(" (", 1)[0]
+
+
 def size_text(size_mb: int) -> str:
     """'about 2.5 GB' / 'about 63 MB'."""
     if size_mb >= 1000:
@@ -110,10 +115,10 @@ def not_downloaded(engine: str, model: ModelInfo, purpose: Purpose) -> ModelNotD
     request = f"/models/tts/{engine}/{size}/download"
     folder = model.local_dir
     copy = f"; or copy its files to {folder}" if folder else ""
+    name = f"{short_name(model.display_name)} ({size_text(model.size_mb)})"
     message = (
-        f"{NEEDS[purpose]} {model.display_name} ({size_text(model.size_mb)}), which is not on "
-        f"this machine. Download it in the app, with `{download_command(engine, size)}`, or "
-        f"with POST {request}{copy}."
+        f"{NEEDS[purpose]} {name}, which is not on this machine. Download it in the app, "
+        f"with `{download_command(engine, size)}`, or with POST {request}{copy}."
     )
     return ModelNotDownloaded(
         message,
@@ -163,7 +168,7 @@ def cli_message(error: ModelNotDownloaded) -> str:
     model = error.extra.get("model") or {}
     if not model:
         return error.message
-    size = f"{model['display_name']} ({size_text(model['size_mb'])})"
+    size = f"{short_name(model['display_name'])} ({size_text(model['size_mb'])})"
     copy = f", or copy its files to {model['local_dir']}" if model.get("local_dir") else ""
     return (
         f"{NEEDS[model['purpose']]} {size}, which is not on this machine. Download it with "

@@ -91,6 +91,26 @@ def test_openai_models_are_hosted_and_refused(tmp_path: Path) -> None:
         download = core.http.post("/models/tts/openai/tts-1/download")
         assert download.status_code == 409 and "nothing on this computer" in download.text
         assert "text/event-stream" not in download.headers.get("content-type", "")
+        # No engine of this provider clones or designs: it says so and names the choice that can.
+        listed = TtsModelList.model_validate(core.http.get("/models/tts").json())
+        assert listed.for_voice_type.cloned is None and listed.for_voice_type.designed is None
+        assert listed.for_voice_type.preset is not None
+        assert "OpenAI's speech API cannot clone voices" in (listed.unavailable.cloned or "")
+        assert listed.unavailable.preset is None
+        made = core.http.post(
+            "/profiles",
+            json={"name": "Narrator", "voice_type": "designed", "description": "A calm voice"},
+        )
+        assert made.status_code == 201, made.text
+        refused = core.http.post(
+            "/generate", json={"profile_id": made.json()["id"], "text": "Hello."}
+        )
+        assert refused.status_code == 409, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "capability_unavailable" and error["param"] == "provider"
+        assert error["settings"] == "provider"
+        assert "cannot design voices" in error["message"]
+        assert "Choose 'This computer' in Settings → Provider" in error["message"]
     finally:
         core.stop()
 
