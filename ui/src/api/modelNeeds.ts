@@ -89,5 +89,7 @@ const PURPOSE: Record<string, string> = {
 
 /** "Voice cloning needs Qwen3-TTS 0.6B Base" — the headline of an inline download. */
 export function needHeadline(need: ModelNeed): string {
-  return `${PURPOSE[need.purpose ?? "speak"] ?? "Speech"} needs ${need.displayName}`;
+  // "Qwen3-TTS 0.6B (voice cloning)" → "Qwen3-TTS 0.6B": the purpose is said already.
+  const name = need.displayName.replace(/\s*\([^)]*\)\s*$/, "") || need.displayName;
+  return `${PURPOSE[need.purpose ?? "speak"] ?? "Speech"} needs ${name}`;
 }

@@ -31,7 +31,7 @@ export function DownloadMenu({ href, baseName, label, small = false }: {
   }, []);
   return (
     <details className="menu" ref={menu}>
-      <summary className={`btn btn-sm ${small ? "btn-icon btn-ghost" : ""}`} aria-label={`Download ${label}`}>
+      <summary className={`btn btn-sm ${small ? "btn-icon btn-ghost" : ""}`} role="button" aria-label={`Download ${label}`}>
         <Icon name="download" />{small ? null : " Download"}
       </summary>
       <ul className="menu-list" aria-label={`Formats for ${label}`}>

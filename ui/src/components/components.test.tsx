@@ -41,7 +41,7 @@ describe("AudioPlayer", () => {
 describe("DownloadMenu", () => {
   it("offers every format the core encodes, as download links", async () => {
     render(<DownloadMenu href={(f) => `/generations/3/audio?format=${f}`} baseName="voicebox-3" label="generation 3" />);
-    await userEvent.click(screen.getByText("Download"));
+    await userEvent.click(screen.getByRole("button", { name: "Download generation 3" }));
     for (const [name, f] of [["WAV", "wav"], ["MP3", "mp3"], ["FLAC", "flac"], ["Opus", "opus"]] as const) {
       const link = screen.getByRole("link", { name: `Download generation 3 as ${name}` });
       expect(link).toHaveAttribute("href", `/generations/3/audio?format=${f}`);

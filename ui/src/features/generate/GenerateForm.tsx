@@ -11,7 +11,7 @@ import { Icon } from "../../components/Icon";
 import { formatMb, LANGUAGES, languageName } from "../../lib/format";
 import { useUi } from "../../store/ui";
 import { CapabilityUnavailable, ModelNeeded } from "../models/ModelNeeded";
-import { autoModel, enginesFor, findModel, languagesFor, seedUnsupported } from "./engineOptions";
+import { autoModel, enginesFor, findModel, languagesFor, modelFullName, modelLabel, seedUnsupported } from "./engineOptions";
 
 export const MAX_CHARS = 5000;
 const isMac = typeof navigator !== "undefined" && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -78,7 +78,7 @@ export function GenerateForm({ onCreated }: { onCreated: (g: Generation[]) => vo
   const fromError = missingModelOf(generate.error);
   const need: ModelNeed | null = fromError ?? (picked && !picked.model.downloaded ? {
     engine: picked.engine.name, modelSize: picked.model.model_size,
-    displayName: `${picked.engine.display_name} ${picked.model.display_name}`, sizeMb: picked.model.size_mb,
+    displayName: modelFullName(picked.engine, picked.model), sizeMb: picked.model.size_mb,
     downloaded: false, downloading: forType?.model?.engine === picked.engine.name && forType.model.modelSize === picked.model.model_size && forType.model.downloading,
     purpose: profile?.voice_type === "cloned" ? "clone" : profile?.voice_type === "designed" ? "design" : "preset",
     localDir: forType?.model?.engine === picked.engine.name ? forType.model.localDir : null, message: null,
@@ -159,12 +159,12 @@ export function GenerateForm({ onCreated }: { onCreated: (g: Generation[]) => vo
           <Field label="Engine and model" hint={describe.isError ? "The provider's engine list is unavailable; the core picks." : undefined}>
             {(p) => (
               <select {...p} className="select" value={engineKey} onChange={(e) => setEngineKey(e.target.value)}>
-                <option value="">Automatic{!engineKey && picked ? ` (${picked.engine.display_name} ${picked.model.display_name})` : ""}</option>
+                <option value="">Automatic{!engineKey && picked ? ` (${modelFullName(picked.engine, picked.model)})` : ""}</option>
                 {choices.map((c) => (
                   <optgroup key={c.engine.name} label={c.engine.display_name}>
                     {c.models.map((m) => (
                       <option key={`${c.engine.name}/${m.model_size}`} value={`${c.engine.name}/${m.model_size}`}>
-                        {m.display_name}{m.downloaded ? "" : ` — not downloaded (${formatMb(m.size_mb)})`}
+                        {modelLabel(c.engine, m)}{m.downloaded ? "" : ` — not downloaded (${formatMb(m.size_mb)})`}
                       </option>
                     ))}
                   </optgroup>

@@ -57,3 +57,14 @@ export function seedUnsupported(model: ModelInfo | undefined): string | null {
 export function canRetry(g: Pick<Generation, "retryable">): boolean {
   return g.retryable !== false;
 }
+
+/** A model's name within its engine's group: "0.6B (voice cloning)", not "Qwen3-TTS 0.6B (…)". */
+export function modelLabel(engine: EngineInfo, model: ModelInfo): string {
+  const prefix = `${engine.display_name} `;
+  return model.display_name.startsWith(prefix) ? model.display_name.slice(prefix.length) : model.display_name;
+}
+
+/** A model's full name: "Qwen3-TTS 0.6B (voice cloning)". */
+export function modelFullName(engine: EngineInfo, model: ModelInfo): string {
+  return `${engine.display_name} ${modelLabel(engine, model)}`;
+}
