@@ -1,9 +1,46 @@
-"""Splitting long text into chunks an engine can speak: sentences first, then clauses,
-then words, so no chunk exceeds `max_chars`."""
+"""Text an engine is given: `speakable_text` checks and cleans what a request carries, and
+`split_text` splits long text into chunks an engine can speak (sentences first, then
+clauses, then words, so no chunk exceeds `max_chars`)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from provider_sdk.errors import Unprocessable
+
+# C0 and C1 control characters other than tab, line feed and carriage return (and NUL, which
+# is refused), and DEL: never meant to be spoken; replaced by a space so words stay apart.
+_CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def speakable_text(text: str) -> str:
+    """`text` as an engine may receive it, or `Unprocessable` (422) naming the problem.
+
+    Refused: a NUL character (binary data, not text) and unpaired UTF-16 surrogates (text
+    that was cut or mis-encoded), and text with nothing to speak: no letter or digit, only
+    punctuation, symbols, spaces or invisible characters. Other control characters are
+    replaced by spaces. Nothing else changes."""
+    if (nul := text.find("\0")) >= 0:
+        raise Unprocessable(
+            f"text: contains a NUL character (U+0000) at position {nul}; text must not carry "
+            "binary data: remove it"
+        )
+    if (bad := _SURROGATE.search(text)) is not None:
+        raise Unprocessable(
+            f"text: contains an unpaired UTF-16 surrogate (U+{ord(bad.group()):04X}) at "
+            f"position {bad.start()}, which is not valid Unicode; send the text as UTF-8 "
+            "or with complete surrogate pairs"
+        )
+    cleaned = _CONTROLS.sub(" ", text)
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in cleaned):
+        raise Unprocessable(
+            "text: has nothing to speak (only punctuation, symbols, spaces or invisible "
+            "characters); send some words"
+        )
+    return cleaned
+
 
 # Latin sentence ends need a following space ("3.5" is not a sentence end); CJK ones do not.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|(?<=[。！？])\s*|\n{2,}")

@@ -16,8 +16,14 @@ from provider_sdk.errors import ProviderError
 log = logging.getLogger("provider_sdk.server")
 
 
+def safe_message(message: str) -> str:
+    """`message` as valid UTF-8 text (an unpaired surrogate from a request becomes '?')."""
+    return message.encode("utf-8", "replace").decode("utf-8")
+
+
 def envelope(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+    body = {"error": {"code": code, "message": safe_message(message)}}
+    return JSONResponse(body, status_code=status)
 
 
 def describe_validation_errors(errors: Sequence[Any]) -> str:
@@ -33,6 +39,11 @@ def describe_validation_errors(errors: Sequence[Any]) -> str:
             parts.append("request body is missing; send a JSON object")
         elif kind == "extra_forbidden":
             parts.append(f"{field}: unknown field; remove it (see GET /tts/describe)")
+        elif kind == "string_unicode":
+            parts.append(
+                f"{field}: is not valid Unicode (an unpaired UTF-16 surrogate or invalid "
+                "UTF-8); send the text as UTF-8 or with complete surrogate pairs"
+            )
         elif kind == "model_attributes_type" and not field:
             parts.append("request body must be a JSON object")
         else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import AsyncIterator
 
 import numpy as np
@@ -11,10 +12,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from provider_sdk.audio import encode_wav
-from provider_sdk.engine import AudioArray, StreamingEngine
+from provider_sdk.engine import AudioArray, ModelConfig, StreamingEngine
 from provider_sdk.errors import (
     CannotClone,
     ProviderError,
+    Unprocessable,
     UnsupportedParameter,
 )
 from provider_sdk.info import DeviceInfo, ProviderInfo
@@ -27,10 +29,13 @@ from provider_sdk.models import (
     LoadRequest,
     StatusResponse,
 )
+from provider_sdk.server.errors import safe_message
 from provider_sdk.server.host import EngineHost
 from provider_sdk.server.uploads import PromptCache, read_clips
 from provider_sdk.server.validate import synthesis_request
 from provider_sdk.version import SPEC_VERSION
+
+log = logging.getLogger("provider_sdk.server")
 
 
 def _check_audio(audio: AudioArray, engine: str) -> AudioArray:
@@ -38,6 +43,26 @@ def _check_audio(audio: AudioArray, engine: str) -> AudioArray:
     if not np.all(np.isfinite(samples)):
         raise ProviderError(f"engine {engine} produced non-finite samples")
     return samples
+
+
+def _nothing_spoken(config: ModelConfig) -> Unprocessable:
+    """The error for an utterance the model spoke no audio for (422, not an empty WAV)."""
+    return Unprocessable(
+        f"{config.engine}/{config.model_size} produced no audio for this text: nothing in it "
+        f"is speakable by this model; check the text and its language "
+        f"({', '.join(config.languages)})"
+    )
+
+
+def _error_line(exc: Exception) -> bytes:
+    """An NDJSON `error` event for an exception raised after the stream started."""
+    if isinstance(exc, ProviderError):
+        code, message = exc.code, exc.message
+    else:  # an engine bug: say so in the stream instead of dropping the connection
+        log.exception("engine failed while streaming")
+        code, message = "internal_error", f"the provider failed: {type(exc).__name__}: {exc}"
+    event = {"event": "error", "error": {"code": code, "message": safe_message(message)}}
+    return (json.dumps(event) + "\n").encode()
 
 
 def build_router(info: ProviderInfo, host: EngineHost, device: DeviceInfo) -> APIRouter:
@@ -118,6 +143,8 @@ def build_router(info: ProviderInfo, host: EngineHost, device: DeviceInfo) -> AP
         synth = synthesis_request(body, config)
         audio, rate = await host.run(engine, config.model_size, engine.generate, synth)
         samples = _check_audio(audio, engine.name)
+        if samples.size == 0:
+            raise _nothing_spoken(config)
         wav = encode_wav(samples, rate)
         duration = round(samples.size / rate, 4)
         if "audio/wav" in request.headers.get("accept", ""):
@@ -159,15 +186,16 @@ def build_router(info: ProviderInfo, host: EngineHost, device: DeviceInfo) -> AP
                         }
                         index += 1
                         yield (json.dumps(event) + "\n").encode()
+                if total == 0:
+                    raise _nothing_spoken(config)
                 done = {
                     "event": "done",
                     "pieces": index,
                     "duration": round(total / config.sample_rate, 4),
                 }
                 yield (json.dumps(done) + "\n").encode()
-            except ProviderError as exc:
-                error = {"event": "error", "error": {"code": exc.code, "message": exc.message}}
-                yield (json.dumps(error) + "\n").encode()
+            except Exception as exc:  # never a dropped connection: the stream says why
+                yield _error_line(exc)
 
         return StreamingResponse(events(), media_type="application/x-ndjson")
 

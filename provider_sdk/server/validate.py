@@ -11,6 +11,7 @@ from provider_sdk.errors import (
     VoicePromptMismatch,
 )
 from provider_sdk.models import GenerateRequest, VoicePrompt
+from provider_sdk.text import speakable_text
 
 
 def check_prompt_matches(prompt: VoicePrompt, config: ModelConfig) -> None:
@@ -24,6 +25,7 @@ def check_prompt_matches(prompt: VoicePrompt, config: ModelConfig) -> None:
 
 def synthesis_request(request: GenerateRequest, config: ModelConfig) -> SynthesisRequest:
     """Validate `request` for `config` and return what the engine is asked to speak."""
+    text = speakable_text(request.text)
     caps = config.capabilities
     name = f"{config.engine}/{config.model_size}"
     voice = request.voice
@@ -74,7 +76,7 @@ def synthesis_request(request: GenerateRequest, config: ModelConfig) -> Synthesi
             )
         language = language.lower()
     return SynthesisRequest(
-        text=request.text,
+        text=text,
         model_size=config.model_size,
         voice_prompt=request.voice_prompt,
         voice=voice,

@@ -28,7 +28,7 @@ from provider_sdk.engine import (
 )
 from provider_sdk.errors import CannotClone
 from provider_sdk.models import Capabilities, PresetVoice, VoicePrompt
-from provider_sdk.text import split_text
+from provider_sdk.text import speakable_text, split_text
 
 if TYPE_CHECKING:
     from piper import PiperVoice
@@ -128,13 +128,14 @@ class PiperEngine:
     def stream(self, request: SynthesisRequest) -> Iterator[AudioArray]:
         """One piece per sentence (or clause of a long sentence)."""
         rate = self.registry.get(request.model_size).sample_rate
-        for chunk in split_text(request.text, MAX_CHUNK_CHARS):
+        for chunk in split_text(speakable_text(request.text), MAX_CHUNK_CHARS):
             # Faded edges: consecutive pieces join without clicks.
             yield fade_edges(self._speak(chunk), rate)
 
     def generate(self, request: SynthesisRequest) -> tuple[AudioArray, int]:
         rate = self.registry.get(request.model_size).sample_rate
-        chunks = split_text(request.text, MAX_CHUNK_CHARS)
+        # Checked here too (the server already did): no NUL ever reaches espeak.
+        chunks = split_text(speakable_text(request.text), MAX_CHUNK_CHARS)
         return join_chunks([self._speak(chunk) for chunk in chunks], rate), rate
 
 

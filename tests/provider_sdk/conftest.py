@@ -3,11 +3,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 
@@ -22,6 +23,20 @@ class Served:
     url: str
     token: str
     engine: ToneEngine
+
+
+@asynccontextmanager
+async def asgi_client(
+    engines: list[Any], token: str | None = TOKEN
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client into the SDK app over `engines`, in process (ASGI: no port, no thread)."""
+    app = create_provider_app(ProviderInfo("test-provider", "9.9.9"), engines, token=token)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://provider", headers=headers, timeout=30
+    ) as client:
+        yield client
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import os
 import subprocess
 import sys
@@ -198,3 +199,50 @@ def test_conformance_without_model_weights_is_not_applicable(tmp_path: Path) -> 
         assert "piper/" in text and "not chosen with --model" in text
     finally:
         provider.stop(grace_s=5)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("Hello\x00world.", "NUL character"),
+        ("...", "nothing to speak"),
+        ("\u200b\u200b", "nothing to speak"),
+        ("Hi \ud800.", "surrogate"),
+    ],
+)
+def test_text_that_used_to_break_piper_is_a_clear_422(
+    piper_provider: ProviderProcess, text: str, says: str
+) -> None:
+    body = json.dumps({"text": text, "voice": "joe"})  # ASCII JSON: surrogates as escapes
+    with http(piper_provider) as client:
+        for path in ("/tts/generate", "/tts/stream"):
+            response = client.post(path, content=body, headers={"content-type": "application/json"})
+            assert response.status_code == 422, response.text
+            assert says in response.json()["error"]["message"]
+        # The provider is fine afterwards, and control characters are only spaces.
+        spoken = client.post("/tts/generate", json={"text": "Still\x07 speaking.", "voice": "joe"})
+        assert spoken.status_code == 200, spoken.text
+
+
+def test_piper_engine_never_sees_a_nul(tmp_path: Path) -> None:
+    """Called directly (no server in front), the engine refuses a NUL with a 422-type error
+    instead of espeak's "ValueError: embedded null character"."""
+    from provider_sdk.engine import SynthesisRequest
+    from provider_sdk.errors import Unprocessable
+    from providers.engines.piper import PiperEngine
+
+    engine = PiperEngine(tmp_path)
+    engine.load("medium")
+    request = SynthesisRequest(
+        text="Hello\x00world.",
+        model_size="medium",
+        voice_prompt=None,
+        voice="joe",
+        language=None,
+        seed=None,
+        instruct=None,
+    )
+    with pytest.raises(Unprocessable, match="NUL"):
+        engine.generate(request)
+    with pytest.raises(Unprocessable, match="NUL"):
+        list(engine.stream(request))
