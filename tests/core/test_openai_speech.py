@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import librosa
 import numpy as np
 import openai
 import pytest
@@ -75,8 +74,19 @@ def sdk(core: CoreServer) -> openai.OpenAI:
     return openai.OpenAI(base_url=f"{core.url}/v1", api_key="local", max_retries=0)
 
 
-def pitch(samples: np.ndarray, rate: int) -> float:
-    return float(np.median(librosa.yin(samples, fmin=60, fmax=600, sr=rate)))
+def pitch(samples: np.ndarray, rate: int, frame_s: float = 0.1) -> float:
+    """Median fundamental over 100 ms frames, by autocorrelation (60-600 Hz)."""
+    size = int(rate * frame_s)
+    found = []
+    for start in range(0, samples.size - size, size):
+        frame = samples[start : start + size] - samples[start : start + size].mean()
+        corr = np.fft.irfft(np.abs(np.fft.rfft(frame, 2 * size)) ** 2)[:size]
+        low, high = int(rate / 600), int(rate / 60)
+        lag = low + int(np.argmax(corr[low:high]))
+        if corr[lag] > 0.3 * corr[0]:
+            found.append(rate / lag)
+    assert found, "no pitched frames"
+    return float(np.median(found))
 
 
 def wav(content: bytes) -> tuple[np.ndarray, int]:
