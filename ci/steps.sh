@@ -11,8 +11,8 @@ step() {
 
 quietly() {
   mkdir -p "$(dirname "$STEPS_LOG")"
-  local mark
-  mark=$(wc -l <"$STEPS_LOG" 2>/dev/null || echo 0)
+  local mark=0
+  if [ -f "$STEPS_LOG" ]; then mark=$(wc -l <"$STEPS_LOG"); fi
   if ! "$@" >>"$STEPS_LOG" 2>&1; then
     echo "error: this step failed; its output (the whole log is in $STEPS_LOG):" >&2
     tail -n "+$((mark + 1))" "$STEPS_LOG" | tail -n 60 >&2
