@@ -2,7 +2,7 @@
 and ones that break the schema) and sends them over real HTTP to a core on 127.0.0.1 whose
 provider is the SDK's tone engine. Every answer must be below 500, and every error must be in
 the documented envelope `{"error": {"code", "message", ...}}`. Seeded and bounded: the same
-requests every run, about 20 per operation."""
+requests every run, 15 per operation."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ EXCLUDED = {
         "downloads from the model hub (tests must not reach the internet)"
     ),
 }
-EXAMPLES_PER_OPERATION = 20
+EXAMPLES_PER_OPERATION = 15
 
 
 @pytest.fixture(scope="module")
@@ -118,10 +118,10 @@ def test_generate_takes_any_strings_for_real_profiles(fuzzed: ToneCore) -> None:
     def field(*valid: str) -> st.SearchStrategy[str | None]:
         return st.none() | st.sampled_from(valid) | st.text(max_size=70)
 
-    @settings(max_examples=150, derandomize=True, database=None, deadline=None)
+    @settings(max_examples=100, derandomize=True, database=None, deadline=None)
     @given(
         profile=st.sampled_from([preset, clone]),
-        text=st.text(min_size=1, max_size=120),
+        text=st.text(min_size=1, max_size=120) | st.sampled_from(["Hello there.", "Guten Tag!"]),
         engine=field("tone"),
         model_size=field("clone", "preset"),
         language=field("en", "de"),
@@ -142,7 +142,7 @@ def test_generate_takes_any_strings_for_real_profiles(fuzzed: ToneCore) -> None:
         assert time.monotonic() < deadline, "the queue did not drain"
         time.sleep(0.1)
     finished = http.get("/history", params={"limit": 200}).json()["items"]
-    assert sum(g["status"] == "completed" for g in finished) >= 10, finished
+    assert sum(g["status"] == "completed" for g in finished) >= 5, finished
     broken = [g for g in finished if g["error_code"] in ("internal_error", "unreachable")]
     assert not broken, broken
 
