@@ -90,8 +90,11 @@ def _audio_bytes(core: Core, audio_base64: str | None, generation_id: int | None
         ) from None
 
 
-def build_server(get_core: Callable[[], Core], source: str = "mcp") -> FastMCP:
-    """The MCP server; `get_core` gives the running core when a tool runs."""
+def build_server(
+    get_core: Callable[[], Core], source: str = "mcp", max_body: int = 4 * 1024 * 1024
+) -> FastMCP:
+    """The MCP server; `get_core` gives the running core when a tool runs. `max_body` bounds
+    an HTTP request (the app passes its own upload limit, so one limit holds for both)."""
     from mcp.server.fastmcp import FastMCP
     from mcp.server.transport_security import TransportSecuritySettings
     from mcp.types import AudioContent, TextContent
@@ -101,6 +104,7 @@ def build_server(get_core: Callable[[], Core], source: str = "mcp") -> FastMCP:
         instructions=INSTRUCTIONS,
         streamable_http_path="/mcp",
         stateless_http=True,
+        max_request_body_size=max_body,
         # The app's own guard checks Host (DNS rebinding) and the API key for every path.
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
     )
@@ -167,7 +171,9 @@ class McpEndpoint:
     async def _start(self) -> ASGIApp:
         async with self._lock:
             if self._asgi is None:
-                server = build_server(lambda: self._app.state.core)
+                settings = self._app.state.core.settings
+                limit = settings.max_upload_bytes * 4 // 3 + 1024 * 1024  # base64 and JSON
+                server = build_server(lambda: self._app.state.core, max_body=limit)
                 asgi = server.streamable_http_app()
                 ready = asyncio.Event()
 

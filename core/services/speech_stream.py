@@ -9,9 +9,11 @@ exactly the streamed audio)."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -20,6 +22,9 @@ from core.services.events import Event
 from core.services.generation import GenerateParams, get_generation, submit
 from core.services.speech import failure
 from core.store.models import FINAL_STATUSES, GenerationStatus
+
+if TYPE_CHECKING:
+    from core.audio.decode import Samples
 
 
 @dataclass(frozen=True)
@@ -42,13 +47,13 @@ class SpeechStream:
     """Encoded audio, in order; raises a CoreError when the generation fails."""
 
 
-def _decode(wav: bytes, speed: float) -> tuple[object, int]:
+def _decode(wav: bytes, speed: float) -> tuple[Samples, int]:
     import soundfile as sf
 
     from core.audio.encode import time_stretch
 
     samples, rate = sf.read(io.BytesIO(wav), dtype="float32", always_2d=True)
-    mono = samples.mean(axis=1)
+    mono: Samples = samples.mean(axis=1)
     return time_stretch(mono, int(rate), speed), int(rate)
 
 
@@ -86,12 +91,10 @@ async def _chunks(
         while True:
             event = await queue.get()
             if event.get("type") == "audio_piece" and event.get("generation_id") == generation_id:
-                import base64
-
                 wav = base64.b64decode(event["audio"])
                 samples, rate = await asyncio.to_thread(_decode, wav, request.speed)
                 encoder = encoder or StreamEncoder(request.fmt, rate)
-                data = await asyncio.to_thread(encoder.feed, samples)  # type: ignore[arg-type]
+                data = await asyncio.to_thread(encoder.feed, samples)
                 if data:
                     yield data
             elif (
@@ -111,7 +114,7 @@ async def _chunks(
             _decode, core.files.read(done.audio_path), request.speed
         )
         encoder = StreamEncoder(request.fmt, rate)
-        yield await asyncio.to_thread(encoder.feed, samples)  # type: ignore[arg-type]
+        yield await asyncio.to_thread(encoder.feed, samples)
     tail = await asyncio.to_thread(encoder.finish)
     if tail:
         yield tail

@@ -131,7 +131,7 @@ def test_pcm_is_24khz_16bit_mono_at_the_same_pitch(tone_core: CoreServer) -> Non
     assert 12 * abs(np.log2(pitch(pcm, 24_000) / pitch(whole, rate))) < 0.2
 
 
-@pytest.mark.parametrize("fmt", ["pcm", "mp3"])
+@pytest.mark.parametrize("fmt", ["pcm", "mp3", "wav", "opus", "aac", "flac"])
 def test_stream_sends_audio_before_the_generation_completes(
     tone_core: CoreServer, tone: tuple[str, GatedTone], fmt: str
 ) -> None:
@@ -160,7 +160,8 @@ def test_stream_sends_audio_before_the_generation_completes(
         with av.open(io.BytesIO(audio)) as container:
             frames = list(container.decode(audio=0))
         seconds = sum(f.samples for f in frames) / frames[0].sample_rate
-        assert abs(seconds - done["duration"]) < 0.1
+        # Codec priming and padding (AAC: 1024 samples and a partial frame) add a little.
+        assert abs(seconds - done["duration"]) < 0.15, (seconds, done["duration"])
 
 
 def sse_events(lines: Iterator[str]) -> list[dict[str, Any]]:
