@@ -24,6 +24,10 @@ def fake_model(folder: Path, *, complete: bool = True) -> Path:
     (folder / "speech_tokenizer" / "config.json").write_text("{}")
     if complete:
         (folder / COMPLETE_MARKER).write_text("x\n")
+    else:  # what an interrupted download leaves: huggingface_hub's partial file, no marker
+        cache = folder / ".cache" / "huggingface" / "download"
+        cache.mkdir(parents=True)
+        (cache / "model.safetensors.incomplete").write_bytes(b"\0" * 10)
     return folder
 
 
