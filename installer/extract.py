@@ -8,9 +8,12 @@ several threads (installer/xz.py); the members still go through the same checks,
 
 Refused: absolute paths and drive letters, '..' parts, backslashes, device files and FIFOs,
 symlinks or hardlinks whose target lies outside the staging folder, members written through a
-symlink, and archives that expand beyond a size cap (zip bombs). Permission bits are reduced to
-rwx for user/group/other (no setuid, setgid or sticky). Checks happen before each write, and a
-final pass re-resolves every link, so a later member can never re-point an earlier link outside.
+symlink, two members of the same name (a later one would replace an earlier file, e.g. the
+entrypoint, after it was checked), and archives that expand beyond a size cap (zip bombs):
+the unpacked size the release index declares, within an absolute ceiling. Permission bits are
+reduced to rwx for user/group/other (no setuid, setgid or sticky). Checks happen before each
+write, and a final pass re-resolves every link, so a later member can never re-point an earlier
+link outside.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from installer.errors import UnsafeArchive
 from installer.xz import MAX_PARALLEL_STREAM, ParallelXzReader, default_workers, xz_streams
 
 DEFAULT_MAX_BYTES = 16 * 1024**3
+"""The absolute ceiling on the bytes an archive may unpack to (indexes without
+`unpacked_size` get only this one)."""
 _CHUNK = 1024 * 1024
 
 _MAGIC = {
@@ -40,8 +45,15 @@ _MAGIC = {
     "tar.gz": b"\x1f\x8b",
     "zip": b"PK\x03\x04",
 }
-_DAMAGED = (tarfile.TarError, lzma.LZMAError, zlib.error, gzip.BadGzipFile, EOFError)
-"""What a corrupt or truncated compressed tar raises while it is read."""
+_DAMAGED = (
+    tarfile.TarError,
+    zipfile.BadZipFile,
+    lzma.LZMAError,
+    zlib.error,
+    gzip.BadGzipFile,
+    EOFError,
+)
+"""What a corrupt or truncated archive raises while it is read."""
 
 
 def sniff_format(archive: Path) -> str | None:
@@ -113,13 +125,41 @@ def _zip_kind(info: zipfile.ZipInfo) -> tuple[str, int]:
 
 
 class _Extractor:
-    def __init__(self, staging: Path, max_bytes: int) -> None:
+    def __init__(self, staging: Path, ceiling: int, declared: int | None) -> None:
         staging.mkdir(parents=True, exist_ok=True)
         self.root = staging.resolve()
-        self.max_bytes = max_bytes
+        self.ceiling = ceiling
+        if declared is not None and declared < ceiling:
+            self.max_bytes, self.cap = declared, "the unpacked size the release index declares"
+        else:
+            self.max_bytes, self.cap = ceiling, "the installer's ceiling"
         self.written = 0
         self.links: list[Path] = []
         self.files: set[str] = set()
+        self.names: set[str] = set()  # every member but folders (which may repeat)
+        self.dirs: set[str] = set()
+
+    def count(self, name: str, size: int) -> None:
+        self.written += size
+        if self.written > self.max_bytes:
+            raise UnsafeArchive(
+                f"archive expands beyond {self.max_bytes} bytes ({self.cap}) at {name!r}; "
+                "refusing it"
+            )
+
+    def claim(self, name: str, kind: str) -> None:
+        """Refuse a second member of the same name (a folder may be listed twice)."""
+        if kind == "dir":
+            if name in self.names:
+                raise UnsafeArchive(f"archive member {name!r} appears twice (file and folder)")
+            self.dirs.add(name)
+            return
+        if name in self.names or name in self.dirs:
+            raise UnsafeArchive(
+                f"archive member {name!r} appears twice; a later copy would replace the "
+                "first after it was checked, so the archive is refused"
+            )
+        self.names.add(name)
 
     def target(self, name: str) -> Path:
         """The on-disk path for a member; its parent must resolve inside the root."""
@@ -137,6 +177,7 @@ class _Extractor:
         name = _clean_name(member.name)
         if not name:
             return
+        self.claim(name, member.kind)
         if member.kind == "dir":
             dest = self.target(name)
             dest.mkdir(exist_ok=True)
@@ -156,8 +197,7 @@ class _Extractor:
                     f"archive member {name!r} hard-links to {member.link!r}, which is not a "
                     "regular file earlier in the archive"
                 )
-            if dest.exists():
-                dest.unlink()
+            self.count(name, (self.root / source).stat().st_size)
             shutil.copy2(self.root / source, dest)  # a copy: no shared inode to tamper with
             self.files.add(name)
         else:
@@ -180,11 +220,7 @@ class _Extractor:
         fd = os.open(dest, flags, 0o600)
         with os.fdopen(fd, "wb") as out:
             while chunk := data.read(_CHUNK):
-                self.written += len(chunk)
-                if self.written > self.max_bytes:
-                    raise UnsafeArchive(
-                        f"archive expands beyond {self.max_bytes} bytes (at {name!r}); refusing"
-                    )
+                self.count(name, len(chunk))
                 out.write(chunk)
         os.chmod(dest, (mode & 0o777) | 0o600 if mode else 0o644)
         self.files.add(name)
@@ -199,6 +235,17 @@ class _Extractor:
 
 
 def _extract_zip(archive: Path, ex: _Extractor) -> None:
+    try:
+        _read_zip(archive, ex)
+    except _DAMAGED as exc:
+        raise UnsafeArchive(_damaged(archive, exc)) from exc
+
+
+def _damaged(archive: Path, exc: BaseException) -> str:
+    return f"{archive.name} is damaged ({type(exc).__name__}: {exc}); download it again"
+
+
+def _read_zip(archive: Path, ex: _Extractor) -> None:
     with zipfile.ZipFile(archive) as zf:
         for info in zf.infolist():
             kind, mode = _zip_kind(info)
@@ -223,8 +270,8 @@ def _parallel_xz(archive: Path, ex: _Extractor, workers: int) -> io.BufferedRead
     if len(streams) < 2 or any(s.uncompressed > MAX_PARALLEL_STREAM for s in streams):
         return None
     total = sum(s.uncompressed for s in streams)
-    if total > ex.max_bytes:
-        raise UnsafeArchive(f"archive expands beyond {ex.max_bytes} bytes ({total}); refusing")
+    if total > ex.ceiling:  # the tar stream (headers too), so against the ceiling only
+        raise UnsafeArchive(f"archive expands beyond {ex.ceiling} bytes ({total}); refusing")
     reader = ParallelXzReader(archive, streams, workers=workers)
     return io.BufferedReader(reader, buffer_size=_CHUNK)
 
@@ -251,7 +298,12 @@ def _extract_tar(archive: Path, ex: _Extractor, fmt: str | None, workers: int) -
     try:
         tar = _open_tar(archive, ex, fmt, workers)
     except _DAMAGED as exc:
-        raise UnsafeArchive(f"{archive.name} is neither a zip nor a tar archive: {exc}") from exc
+        if fmt is not None:  # its first bytes say tar.xz/tar.gz: cut or corrupt early on
+            raise UnsafeArchive(_damaged(archive, exc)) from exc
+        raise UnsafeArchive(
+            f"{archive.name} is neither a zip nor a tar archive ({exc}); if it was downloaded, "
+            "it is damaged: download it again"
+        ) from exc
     try:
         with tar:
             for member, info in _tar_members(tar):
@@ -262,9 +314,7 @@ def _extract_tar(archive: Path, ex: _Extractor, fmt: str | None, workers: int) -
                 with data:
                     ex.add(member, data)
     except _DAMAGED as exc:
-        raise UnsafeArchive(
-            f"{archive.name} is damaged ({type(exc).__name__}: {exc}); download it again"
-        ) from exc
+        raise UnsafeArchive(_damaged(archive, exc)) from exc
     finally:
         if tar.fileobj is not None:
             tar.fileobj.close()  # tarfile leaves a file object it was given open
@@ -275,13 +325,16 @@ def safe_extract(
     staging: Path,
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    unpacked_size: int | None = None,
     fmt: str | None = None,
     workers: int | None = None,
 ) -> None:
     """Extract `archive` (tar.xz, tar.gz, tar or zip) into `staging`; UnsafeArchive on danger.
 
     `fmt` ("tar.xz", "tar.gz" or "zip", as the release index records it) is checked against
-    the file's content; None accepts any of them. `workers`: threads decompressing a
+    the file's content; None accepts any of them. Extraction stops past `unpacked_size` (the
+    bytes of the archive's files, as the release index declares them) and past `max_bytes`
+    (the absolute ceiling) whatever is declared. `workers`: threads decompressing a
     multi-stream tar.xz (default: up to 4; 1 reads it as one stream). On failure the caller
     removes `staging`; nothing is ever written outside it.
     """
@@ -291,7 +344,7 @@ def safe_extract(
             f"{archive.name} should be a {fmt} archive but its content is "
             f"{found or 'neither tar.xz, tar.gz nor zip'}; refusing it"
         )
-    ex = _Extractor(staging, max_bytes)
+    ex = _Extractor(staging, max_bytes, unpacked_size)
     if found == "zip" or (found is None and zipfile.is_zipfile(archive)):
         _extract_zip(archive, ex)
     else:

@@ -92,6 +92,9 @@ class ProviderEntry(BaseModel):
     Older installers ignore the field and detect the format themselves."""
     sha256: str | None = None
     size: Annotated[int, Field(gt=0)]
+    unpacked_size: Annotated[int, Field(gt=0)] | None = None
+    """Bytes of the archive's files once extracted; extraction stops past it (None, in
+    indexes before it was recorded: only the installer's absolute ceiling applies)."""
     entrypoint: str
     requires: Requires = Field(default_factory=Requires)
 

@@ -195,7 +195,13 @@ class Installer:
             try:
                 _rmtree(staging)
                 _report(progress, "extracting", entry.size)
-                safe_extract(archive, staging, max_bytes=self.max_extract_bytes, fmt=entry.format)
+                safe_extract(
+                    archive,
+                    staging,
+                    max_bytes=self.max_extract_bytes,
+                    unpacked_size=entry.unpacked_size,
+                    fmt=entry.format,
+                )
                 _report(progress, "validating", entry.size)
                 info = self._validate(staging, entry)
                 manifest = {

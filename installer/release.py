@@ -133,6 +133,18 @@ def _add_members(tar: tarfile.TarFile, folder: Path, arcname: str, extra: dict[s
         tar.addfile(info, io.BytesIO(data))
 
 
+def unpacked_size(folder: Path, extra_files: dict[str, bytes]) -> int:
+    """The bytes `make_archive(folder, extra_files=...)` stores as files (what extraction
+    writes: regular files, hard links as copies; links and folders count nothing)."""
+    total = sum(len(data) for data in extra_files.values())
+    for path in folder.rglob("*"):
+        if path.relative_to(folder).as_posix() in extra_files:
+            continue
+        if path.is_file() and not path.is_symlink():
+            total += path.stat().st_size
+    return total
+
+
 def package_build(
     folder: Path,
     out_dir: Path,
@@ -152,12 +164,9 @@ def package_build(
     if (folder / BUILD_INFO).is_file():
         build_info = json.loads((folder / BUILD_INFO).read_text(encoding="utf-8"))
     build_info["version"] = provider_version
+    extra = {BUILD_INFO: json.dumps(build_info, indent=1).encode()}
     sha, size = make_archive(
-        folder,
-        out_dir / filename,
-        extra_files={BUILD_INFO: json.dumps(build_info, indent=1).encode()},
-        fmt=fmt,
-        compresslevel=compresslevel,
+        folder, out_dir / filename, extra_files=extra, fmt=fmt, compresslevel=compresslevel
     )
     return {
         "id": info.provider,
@@ -171,6 +180,7 @@ def package_build(
         "format": fmt,
         "sha256": sha,
         "size": size,
+        "unpacked_size": unpacked_size(folder, extra),
         "entrypoint": f"{exe_name}/{exe_name}",
         "requires": {
             "cuda_driver_min": None,

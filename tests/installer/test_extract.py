@@ -201,3 +201,70 @@ def test_truncated_compressed_tar_is_refused_with_a_message(box: Path, suffix: s
     with pytest.raises(UnsafeArchive, match=r"damaged.*download it again"):
         safe_extract(archive, box / "staging", fmt=suffix)
     assert outside_files(box) == []
+
+
+@pytest.mark.parametrize("suffix", TAR_SUFFIXES)
+@pytest.mark.parametrize(
+    "members",
+    [
+        [reg("app/app", b"#!/bin/sh\necho good\n", 0o755), reg("app/app", b"#!/bin/sh\nevil\n")],
+        [reg("app/data"), special("app/data", tarfile.DIRTYPE)],
+        [reg("app/lib.so.1", b"ELF"), special("app/lib.so.1", tarfile.LNKTYPE, "app/lib.so.1")],
+    ],
+    ids=["file-twice", "file-then-folder", "file-then-hardlink"],
+)
+def test_a_member_appearing_twice_is_refused(
+    box: Path, suffix: str, members: list[tuple[tarfile.TarInfo, bytes | None]]
+) -> None:
+    archive = tar_of(box / f"a.{suffix}", members)
+    with pytest.raises(UnsafeArchive, match="appears twice"):
+        safe_extract(archive, box / "staging", fmt=suffix)
+
+
+def test_a_zip_member_appearing_twice_is_refused(box: Path) -> None:
+    def build(zf: zipfile.ZipFile) -> None:
+        zf.writestr("app/app", b"#!/bin/sh\necho good\n")
+        with pytest.warns(UserWarning, match="Duplicate name"):
+            zf.writestr("app/app", b"#!/bin/sh\nevil\n")
+
+    with pytest.raises(UnsafeArchive, match="'app/app' appears twice"):
+        safe_extract(zip_of(box / "a.zip", build), box / "staging", fmt="zip")
+
+
+def test_a_folder_listed_twice_is_fine(box: Path) -> None:
+    dirs = [special("app", tarfile.DIRTYPE), special("app", tarfile.DIRTYPE), reg("app/x")]
+    safe_extract(tar_of(box / "a.tar.gz", dirs), box / "staging")
+    assert (box / "staging/app/x").read_bytes() == b"hello"
+
+
+def test_extraction_stops_past_the_declared_unpacked_size(box: Path) -> None:
+    members = [reg("app/big.bin", b"\0" * 2_000_000), reg("app/small.txt", b"x" * 10)]
+    archive = tar_of(box / "a.tar.xz", members)
+    safe_extract(archive, box / "exact", unpacked_size=2_000_010)  # what it really holds
+    with pytest.raises(UnsafeArchive, match="release index declares") as err:
+        safe_extract(archive, box / "staging", unpacked_size=1_000_000)
+    assert "beyond 1000000 bytes" in str(err.value)
+    # The absolute ceiling holds whatever the index declares.
+    with pytest.raises(UnsafeArchive, match="installer's ceiling"):
+        safe_extract(archive, box / "s2", unpacked_size=10**12, max_bytes=1_000_000)
+
+
+def test_hard_link_copies_count_towards_the_cap(box: Path) -> None:
+    members = [reg("a/big", b"\0" * 600_000)]
+    members += [special(f"a/copy{i}", tarfile.LNKTYPE, "a/big") for i in range(3)]
+    archive = tar_of(box / "a.tar.gz", members)
+    with pytest.raises(UnsafeArchive, match="expands beyond 1000000 bytes"):
+        safe_extract(archive, box / "staging", unpacked_size=1_000_000)
+
+
+@pytest.mark.parametrize("fmt", [*TAR_SUFFIXES, "zip"])
+@pytest.mark.parametrize("cut", [8, 40, 300])
+def test_an_archive_cut_inside_its_first_header_is_damaged(box: Path, fmt: str, cut: int) -> None:
+    if fmt == "zip":
+        archive = zip_of(box / "a.zip", lambda zf: zf.writestr("app/app", b"x" * 1000))
+    else:
+        archive = tar_of(box / f"a.{fmt}", [reg("app/app", os.urandom(1000))])
+    archive.write_bytes(archive.read_bytes()[:cut])
+    with pytest.raises(UnsafeArchive, match=r"is damaged .*; download it again") as err:
+        safe_extract(archive, box / "staging", fmt=fmt)
+    assert "neither" not in str(err.value)

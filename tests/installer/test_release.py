@@ -78,3 +78,31 @@ def test_fetch_index(tmp_path: Path, serve_dir: Path, server: FileServer) -> Non
         fetch_index(f"{server.url}/missing.json")
     with pytest.raises(DownloadError, match="larger than 100 bytes"):
         fetch_index(f"{server.url}/index.json", max_bytes=100)
+
+
+def test_the_index_declares_the_unpacked_size_and_install_holds_it(
+    tmp_path: Path, serve_dir: Path, server: FileServer
+) -> None:
+    from installer.errors import UnsafeArchive
+    from installer.install import Installer
+
+    build = make_fake_build(tmp_path, payload_bytes=300_000)
+    entry = publish(build, serve_dir, server.url)
+    installer = Installer(tmp_path / "providers", validate_timeout=30)
+    installed = installer.install(entry)  # exactly what it declares: fine
+    folder = installed.entrypoint.parent
+    files = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()]
+    assert entry.unpacked_size == sum(p.stat().st_size for p in files) > 300_000
+
+    # An archive bigger than its index says (a bomb, or a swapped file) stops extracting
+    # there, and nothing is installed from it.
+    lying = publish(build, serve_dir, server.url, version="1.1.0", unpacked_size=100_000)
+    with pytest.raises(UnsafeArchive, match="unpacked size the release index declares"):
+        installer.install(lying)
+    still = installer.installed("pytorch-cpu")
+    assert still is not None and still.version == "1.0.0"
+
+    # An index without the field still installs (the absolute ceiling applies).
+    old = publish(build, serve_dir, server.url, version="1.2.0", unpacked_size=None)
+    assert old.unpacked_size is None
+    assert installer.install(old).version == "1.2.0"
