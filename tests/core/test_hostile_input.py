@@ -221,15 +221,18 @@ def test_no_release_index_is_409_naming_the_setting(tone: ToneCore) -> None:
     assert "VOICEBOX_PROVIDER_INDEX_URL" in error["message"]
 
 
-def test_a_500_keeps_the_connection_open(bare_core: CoreServer) -> None:
+def test_a_500_keeps_the_connection_open(
+    make_core: Callable[..., CoreServer], tmp_path: Path
+) -> None:
     """An unexpected error answers a 500 in the envelope, and the client's next request on the
     same keep-alive connection is answered (uvicorn drops it when the error is re-raised)."""
+    core = make_core(speech=False, ui_dir=tmp_path / "no-ui")  # no SPA route before ours
 
     def broken() -> None:
         raise RuntimeError("a bug")
 
-    bare_core.app.router.add_api_route("/broken-for-test", broken, methods=["GET"])
-    with httpx.Client(base_url=bare_core.url, trust_env=False) as http:
+    core.app.router.add_api_route("/broken-for-test", broken, methods=["GET"])
+    with httpx.Client(base_url=core.url, trust_env=False) as http:
         failed = http.get("/broken-for-test")
         error = _error(failed, 500)
         assert error["code"] == "internal_error" and "a bug" not in error["message"]
