@@ -8,6 +8,7 @@ The `wyoming` library is imported when the server starts, never at the app's sta
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -30,6 +31,8 @@ PCM_RATE = 24_000
 CHUNK_BYTES = 2 * PCM_RATE // 10
 """Audio chunks of 100 ms (16-bit mono at 24 kHz)."""
 DEFAULT_URI = "tcp://127.0.0.1:10200"
+SENTENCE_END = re.compile(r".*[.!?…。！？]\s", re.DOTALL)
+"""Up to the last sentence end followed by a space (a chunk ending in "3." may go on "5")."""
 
 
 def check_uri(uri: str, allow_lan: bool) -> None:
@@ -100,9 +103,18 @@ def describe(core: Core) -> Any:
                 installed=True,
                 version=__version__,
                 voices=voices,
+                supports_synthesize_streaming=True,
             )
         ],
     )
+
+
+def split_sentences(text: str) -> tuple[str, str]:
+    """(the complete sentences of `text`, what follows them) for streamed text input."""
+    match = SENTENCE_END.search(text)
+    if match is None:
+        return "", text
+    return text[: match.end()].strip(), text[match.end() :]
 
 
 def handler_factory(core: Core) -> Any:
@@ -113,7 +125,13 @@ def handler_factory(core: Core) -> Any:
     from wyoming.event import Event
     from wyoming.info import Describe
     from wyoming.server import AsyncEventHandler
-    from wyoming.tts import Synthesize
+    from wyoming.tts import (
+        Synthesize,
+        SynthesizeChunk,
+        SynthesizeStart,
+        SynthesizeStop,
+        SynthesizeStopped,
+    )
 
     converter = AudioChunkConverter(rate=WHISPER_RATE, width=2, channels=1)
 
@@ -123,6 +141,9 @@ def handler_factory(core: Core) -> Any:
             self.language: str | None = None
             self.audio = bytearray()
             self.too_long = False
+            self.streamed_text: str | None = None
+            """Text of a streamed request (synthesize-start ... synthesize-stop) not spoken yet."""
+            self.streamed_voice: str | None = None
 
         async def handle_event(self, event: Event) -> bool:
             try:
@@ -139,7 +160,23 @@ def handler_factory(core: Core) -> Any:
         async def _handle(self, event: Event) -> None:
             if Describe.is_type(event.type):
                 await self.write_event(describe(core).event())
+            elif SynthesizeStart.is_type(event.type):
+                start = SynthesizeStart.from_event(event)
+                self.streamed_text = ""
+                self.streamed_voice = start.voice.name if start.voice else None
+            elif SynthesizeChunk.is_type(event.type) and self.streamed_text is not None:
+                self.streamed_text += SynthesizeChunk.from_event(event).text
+                ready, self.streamed_text = split_sentences(self.streamed_text)
+                if ready:
+                    await self._synthesize(ready, self.streamed_voice)
+            elif SynthesizeStop.is_type(event.type) and self.streamed_text is not None:
+                rest, self.streamed_text = self.streamed_text.strip(), None
+                if rest:
+                    await self._synthesize(rest, self.streamed_voice)
+                await self.write_event(SynthesizeStopped().event())
             elif Synthesize.is_type(event.type):
+                if self.streamed_text is not None:
+                    return  # the same text, sent again for clients without streaming
                 synth = Synthesize.from_event(event)
                 await self._synthesize(synth.text, synth.voice.name if synth.voice else None)
             elif Transcribe.is_type(event.type):

@@ -22,7 +22,13 @@ from wyoming.client import AsyncClient
 from wyoming.error import Error
 from wyoming.event import Event
 from wyoming.info import Describe, Info
-from wyoming.tts import Synthesize, SynthesizeVoice
+from wyoming.tts import (
+    Synthesize,
+    SynthesizeChunk,
+    SynthesizeStart,
+    SynthesizeStop,
+    SynthesizeVoice,
+)
 
 from core.services.context import Core
 from core.services.profiles import create_profile
@@ -127,6 +133,41 @@ async def test_describe_synthesize_transcribe(served: tuple[Core, str], speech_w
 
     rows, _ = list_history(core, HistoryQuery(limit=10))
     assert {r.source for r in rows} == {"wyoming"} and len(rows) == 2
+
+
+async def test_streamed_text_is_spoken_sentence_by_sentence(served: tuple[Core, str]) -> None:
+    """synthesize-start, text chunks, synthesize-stop: each complete sentence is spoken as soon
+    as its chunk arrives (one audio-start/stop per sentence), then synthesize-stopped. The
+    plain synthesize a client also sends for older servers is ignored while streaming."""
+    core, uri = served
+    voice = SynthesizeVoice(name="Joe")
+    async with AsyncClient.from_uri(uri) as client:
+        await client.write_event(Describe().event())
+        info = Info.from_event((await read_until(client, "info"))[-1])
+        assert info.tts[0].supports_synthesize_streaming
+        await client.write_event(SynthesizeStart(voice=voice).event())
+        await client.write_event(SynthesizeChunk(text="Seven bright lanterns ").event())
+        await client.write_event(SynthesizeChunk(text="glow. Over the quiet").event())
+        first = await read_until(client, "audio-stop")  # the first sentence, before stop
+        assert first[0].type == "audio-start" and len(first) > 3
+        await client.write_event(SynthesizeChunk(text=" harbour.").event())
+        await client.write_event(Synthesize(text="ignored", voice=voice).event())
+        await client.write_event(SynthesizeStop().event())
+        second = await read_until(client, "synthesize-stopped")
+        assert [e.type for e in second].count("audio-start") == 1
+        assert second[-2].type == "audio-stop"
+        pcm = b"".join(
+            AudioChunk.from_event(e).audio for e in first + second if e.type == "audio-chunk"
+        )
+        heard = Transcript.from_event(await transcribe(client, pcm, 24_000))
+        assert {"lanterns", "harbour", "harbor", "quiet"} & words(heard.text), heard.text
+    from core.services.history import HistoryQuery, list_history
+
+    rows, _ = list_history(core, HistoryQuery(limit=10))
+    assert sorted(r.text for r in rows) == [
+        "Over the quiet harbour.",
+        "Seven bright lanterns glow.",
+    ]
 
 
 def test_addresses_beyond_loopback_need_allow_lan() -> None:
