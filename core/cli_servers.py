@@ -62,7 +62,12 @@ def wyoming(
 
     async def main() -> None:
         core = _open(data_dir)
-        server = await start_server(core, uri)
+        try:
+            server = await start_server(core, uri)
+        except OSError as exc:
+            await core.close()
+            typer.echo(f"error: cannot listen on {uri}: {exc.strerror}", err=True)
+            raise typer.Exit(1) from None
         typer.echo(f"Voicebox Wyoming server on {uri}", err=True)
         try:
             await asyncio.Event().wait()

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 from sqlmodel import Session, col, select
 
 from core import __version__
+from core.audio.formats import PCM_RATE
 from core.errors import CoreError, ValidationFailed
 from core.logging import get_logger
 from core.services.openai_voices import resolve_voice
@@ -27,10 +28,8 @@ if TYPE_CHECKING:
     from core.services.context import Core
 
 log = get_logger("wyoming")
-PCM_RATE = 24_000
 CHUNK_BYTES = 2 * PCM_RATE // 10
 """Audio chunks of 100 ms (16-bit mono at 24 kHz)."""
-DEFAULT_URI = "tcp://127.0.0.1:10200"
 SENTENCE_END = re.compile(r".*[.!?…。！？]\s", re.DOTALL)
 """Up to the last sentence end followed by a space (a chunk ending in "3." may go on "5")."""
 
