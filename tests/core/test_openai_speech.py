@@ -246,6 +246,12 @@ def test_voice_forms_instructions_and_history_source(tone_core: CoreServer) -> N
     assert by_text["Unmapped name."]["profile_name"] == "Tone"
     assert by_text["Ring softly."]["instruct"] == "Calm and slow."
     assert {row["source"] for row in rows} == {"api"}
+    made = tone_core.http.post(
+        "/generate", json={"profile_id": preset.json()["id"], "text": "From the app."}
+    )
+    assert made.status_code == 202, made.text
+    own = tone_core.wait(made.json()["generations"][0]["id"])
+    assert own["source"] == "app"
     voices = tone_core.http.get("/v1/audio/voices").json()["voices"]
     ids = [v["id"] for v in voices]
     assert {"Tone", "Bell", "alloy", "nova", "cedar"} <= set(ids)
