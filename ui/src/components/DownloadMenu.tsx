@@ -37,7 +37,7 @@ export function DownloadMenu({ href, baseName, label, small = false }: {
       <ul className="menu-list" aria-label={`Formats for ${label}`}>
         {AUDIO_FORMATS.map((f) => (
           <li key={f.format}>
-            <a href={href(f.format)} download={`${baseName}.${f.format}`} aria-label={`Download ${label} as ${f.label}`}
+            <a href={href(f.format)} download={`${baseName}.${f.format}`}
               onClick={() => { if (menu.current) menu.current.open = false; }}>
               <b>{f.label}</b> <span className="faint">{f.hint}</span>
             </a>

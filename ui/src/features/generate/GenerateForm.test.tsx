@@ -114,7 +114,7 @@ describe("GenerateForm with the provider's describe()", () => {
     renderWithClient(<GenerateForm onCreated={() => {}} />);
     await screen.findByRole("option", { name: "Joe" });
     await waitFor(() => expect(screen.getByLabelText("Seed")).toBeDisabled());
-    expect(screen.getByText("Medium takes no seed: its takes cannot be repeated by seed.")).toBeInTheDocument();
+    expect(screen.getByText("Medium takes no seed: each take is new.")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Random seed" })).toBeDisabled();
     await userEvent.selectOptions(screen.getByLabelText("Voice"), "2");
     expect(await screen.findByRole("option", { name: "0.6B Base — not downloaded (2.3 GB)" })).toBeInTheDocument();

@@ -43,6 +43,6 @@ describe("ResultList", () => {
     expect(within(cards[2]!).getByText(/^Working · 1:0\d elapsed/)).toBeInTheDocument();
     expect(within(cards[3]!).getByRole("button", { name: "Stop generation 24" })).toBeInTheDocument();
     await userEvent.click(within(cards[3]!).getByRole("button", { name: "Download generation 24" }));
-    expect(within(cards[3]!).getByRole("link", { name: "Download generation 24 as MP3" })).toHaveAttribute("href", "/generations/1/audio?format=mp3");
+    expect(within(cards[3]!).getByRole("link", { name: /^MP3/ })).toHaveAttribute("href", "/generations/1/audio?format=mp3");
   });
 });

@@ -50,7 +50,8 @@ export function autoModel(profile: Profile | undefined, describe: Describe | und
 /** Why the seed field is off for this model, or null when a seed is honoured. */
 export function seedUnsupported(model: ModelInfo | undefined): string | null {
   if (!model || model.capabilities.reproducible !== false) return null;
-  return `${model.display_name} takes no seed: its takes cannot be repeated by seed.`;
+  const name = model.display_name.replace(/\s*\([^)]*\)\s*$/, "") || model.display_name;
+  return `${name} takes no seed: each take is new.`;
 }
 
 /** Whether a failed generation may succeed on retry (the core's `retryable`). */

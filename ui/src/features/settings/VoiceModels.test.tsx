@@ -121,6 +121,18 @@ describe("VoiceModels", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("failed (disk full)");
   });
 
+  it("follows a download started elsewhere (the POST joins it) and says where offline files go", async () => {
+    const api = fakeCore({ "1.7B": sse([["progress", { downloaded_bytes: 10 * MB, total_bytes: 40 * MB }]], true) });
+    const list = await api.fn("/models/tts").then((r) => r.json()) as TtsModelList;
+    const qwen = list.engines[1]!;
+    qwen.models = qwen.models.map((m) => (m.model_size === "1.7B" ? { ...m, downloading: true, local_dir: "/data/qwen/Qwen3-TTS-12Hz-1.7B-Base" } : m));
+    stubFetch({ "GET /models/tts": () => list, "POST /models/tts/{engine}/{size}/download": sse([["progress", { downloaded_bytes: 10 * MB, total_bytes: 40 * MB }]], true) });
+    renderWithClient(<VoiceModels />);
+    await userEvent.click(await screen.findByRole("button", { name: "Follow the download of Qwen3-TTS 1.7B" }));
+    expect(await screen.findByRole("progressbar", { name: "Downloading Qwen3-TTS 1.7B" })).toHaveAttribute("aria-valuenow", "25");
+    expect(screen.getByText("/data/qwen/Qwen3-TTS-12Hz-1.7B-Base")).toBeInTheDocument();
+  });
+
   it("says why when the list cannot be had, and lets one retry", async () => {
     let calls = 0;
     stubFetch({

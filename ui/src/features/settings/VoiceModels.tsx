@@ -42,15 +42,23 @@ function EngineTable({ engine, downloading, busy, onDownload, onDelete }: {
           const running = downloading === key || m.downloading;
           return (
             <tr key={key} data-testid="voice-model-row" data-key={key}>
-              <td>{m.display_name} {m.loaded && <span className="badge badge-accent">Loaded</span>}</td>
+              <td>
+                {m.display_name} {m.loaded && <span className="badge badge-accent">Loaded</span>}
+                {m.availability === "downloadable" && !m.downloaded && m.local_dir && (
+                  <div className="faint" style={{ fontSize: 12, overflowWrap: "anywhere" }}>
+                    Offline? Copy its files to <code className="mono">{m.local_dir}</code>
+                  </div>
+                )}
+              </td>
               <td className="mono">{m.availability === "hosted" ? "—" : formatMb(m.size_mb)}</td>
               <td className="faint">{m.languages.join(", ")}</td>
               <td>{stateLabel(m, running)}</td>
               <td style={{ textAlign: "right", whiteSpace: "nowrap" }}>
                 {m.availability === "downloadable" && !m.downloaded && (
-                  <button type="button" className="btn btn-sm" disabled={downloading !== null || running} aria-label={`Download ${m.display_name}`}
+                  // A download started elsewhere (Generate, the CLI) can be followed here.
+                  <button type="button" className="btn btn-sm" disabled={downloading !== null} aria-label={`${m.downloading ? "Follow the download of" : "Download"} ${m.display_name}`}
                     onClick={() => onDownload(target)}>
-                    Download
+                    {m.downloading ? "Follow" : "Download"}
                   </button>
                 )}
                 {m.availability === "downloadable" && m.downloaded && (

@@ -45,9 +45,12 @@ export function SampleAdder({ profileId }: { profileId: number }) {
     };
   }, [clip]);
 
-  // The editor opens below the drop zone: bring it into view.
+  // The editor opens below the drop zone: bring it into view (the page scrolls, not the shell).
   useEffect(() => {
-    if (url) editor.current?.scrollIntoView?.({ block: "nearest", behavior: "smooth" });
+    const el = editor.current;
+    if (!url || !el || typeof window.scrollBy !== "function") return;
+    const below = el.getBoundingClientRect().bottom - window.innerHeight;
+    if (below > 0) window.scrollBy({ top: below + 16, behavior: "smooth" });
   }, [url]);
 
   const choose = (f: File | undefined | null) => {

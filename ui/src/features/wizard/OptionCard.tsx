@@ -36,7 +36,7 @@ export function OptionCard({
         {state.canRun === false
           ? `Can't run here: ${state.reason ?? "not supported on this machine"}`
           : state.canRun === true
-            ? (state.reason ?? "Can run on this machine")
+            ? (state.reason ? state.reason.charAt(0).toUpperCase() + state.reason.slice(1) : "Can run on this machine")
             : "Whether this machine can run it is not known yet"}
       </span>
     </button>

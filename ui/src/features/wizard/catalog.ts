@@ -14,7 +14,7 @@ export const OPTIONS: ProviderOption[] = [
   { id: "auto", title: "Auto", recommended: true, installs: true,
     description: "Looks at this machine (NVIDIA GPU, Apple Silicon, else CPU) and installs the best provider for it." },
   { id: "pytorch-cpu", title: "PyTorch CPU", installs: true,
-    description: "Runs everywhere. Slower for large models; Piper voices are fast on any CPU." },
+    description: "Runs everywhere: Piper voices, and voice cloning with Qwen3-TTS (slower on a CPU than on a GPU)." },
   { id: "pytorch-cuda", title: "PyTorch CUDA", installs: true,
     description: "Fast generation and voice cloning on an NVIDIA GPU." },
   { id: "mlx", title: "MLX", installs: true,
