@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
@@ -27,31 +26,43 @@ class Served:
 
 @asynccontextmanager
 async def asgi_client(
-    engines: list[Any], token: str | None = TOKEN
+    engines: list[Any], token: str | None = TOKEN, *, raise_app_exceptions: bool = True
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """A client into the SDK app over `engines`, in process (ASGI: no port, no thread)."""
+    """A client into the SDK app over `engines`, in process (ASGI: no port, no thread).
+    `raise_app_exceptions=False` shows an unexpected error as the 500 a real client gets."""
     app = create_provider_app(ProviderInfo("test-provider", "9.9.9"), engines, token=token)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
     async with httpx.AsyncClient(
         transport=transport, base_url="http://provider", headers=headers, timeout=30
     ) as client:
         yield client
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, with an event set once it accepts connections."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        self.ready.set()
+
+
 @contextmanager
 def serve_engines(engines: list[Any]) -> Iterator[str]:
-    """The SDK app over `engines`, served by uvicorn on 127.0.0.1 (real HTTP); yields its URL."""
+    """The SDK app over `engines`, served by uvicorn on 127.0.0.1 (real HTTP); yields its URL.
+    For what needs a real connection: the sync conformance suite, closing a stream midway."""
     app = create_provider_app(ProviderInfo("test-provider", "9.9.9"), engines, token=TOKEN)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen()
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
+    server = _Server(uvicorn.Config(app, log_config=None, lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert server.ready.wait(10), "the provider app did not start"
     try:
         yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:

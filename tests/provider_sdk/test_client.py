@@ -3,6 +3,7 @@ from __future__ import annotations
 import io
 import socket
 
+import httpx
 import numpy as np
 import pytest
 import soundfile as sf
@@ -10,12 +11,20 @@ import soundfile as sf
 from provider_sdk import errors
 from provider_sdk.client import ProviderClient
 from provider_sdk.models import GenerateRequest
-from tests.provider_sdk.conftest import Served
+from provider_sdk.server import ProviderInfo, create_provider_app
+from tests.provider_sdk.conftest import TOKEN
 from tests.provider_sdk.test_app import tone_wav
+from tests.provider_sdk.tone_engine import ToneEngine
 
 
-async def test_typed_calls_and_errors(served: Served) -> None:
-    async with ProviderClient(served.url, served.token) as client:
+def in_process(token: str) -> ProviderClient:
+    """The client over ASGI into the SDK app (no port): the same code path as over HTTP."""
+    app = create_provider_app(ProviderInfo("test-provider", "9.9.9"), [ToneEngine()], token=TOKEN)
+    return ProviderClient("http://provider", token, transport=httpx.ASGITransport(app=app))
+
+
+async def test_typed_calls_and_errors() -> None:
+    async with in_process(TOKEN) as client:
         assert (await client.health()).provider == "test-provider"
         described = await client.describe()
         assert [m.model_size for m in described.engines[0].models] == ["clone", "preset"]
@@ -46,7 +55,7 @@ async def test_typed_calls_and_errors(served: Served) -> None:
         status = await client.load("tone", "preset")
         assert status.model_loaded and status.model_size == "preset"
         assert not (await client.unload()).model_loaded
-    async with ProviderClient(served.url, "wrong") as client:
+    async with in_process("wrong") as client:
         with pytest.raises(errors.Unauthorized, match="wrong token"):
             await client.status()
 

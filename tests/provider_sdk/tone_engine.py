@@ -60,10 +60,12 @@ class ToneEngine:
     def __init__(self) -> None:
         self.size: str | None = None
         self.load_gate: threading.Event | None = None
+        self.load_started = threading.Event()
         self.fail_with: BaseException | None = None
         self.loads = 0
 
     def load(self, model_size: str) -> None:
+        self.load_started.set()
         if self.load_gate is not None:
             self.load_gate.wait(10)
         self.loads += 1
