@@ -9,6 +9,7 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends
+from pydantic import StrictInt, StrictStr
 from sqlmodel import Session, col, select
 
 from core.api.deps import get_core
@@ -113,7 +114,7 @@ async def get_openai_voices(core: Core = Depends(get_core)) -> dict[str, Any]:
 @router.put("/settings/openai-voices", response_model=None)
 async def put_openai_voices(
     changes: Annotated[
-        dict[str, str | int | None],
+        dict[str, StrictStr | StrictInt | None],
         Body(description='OpenAI voice name -> profile name or id; null unmaps ({"alloy": "Joe"})'),
     ],
     core: Core = Depends(get_core),

@@ -66,7 +66,14 @@ def save_mapping(
         if ref is None:
             mapping.pop(name, None)
             continue
-        profile = find_profile(session, str(ref))
+        try:
+            profile = find_profile(session, str(ref))
+        except NotFoundError:
+            raise NotFoundError(
+                f"no voice profile named {ref!r} to map {name!r} to; use a name or id from "
+                "GET /profiles",
+                field=name,
+            ) from None
         assert profile.id is not None
         mapping[name] = profile.id
     path = _path(data_dir)
