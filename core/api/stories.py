@@ -237,10 +237,35 @@ def delete_track(story_id: Id, track_id: Id, core: Core = Depends(get_core)) -> 
 
 
 @router.post("/stories/{story_id}/clips", status_code=201, response_model=ClipOut)
-def add_clip(story_id: Id, body: ClipCreate, core: Core = Depends(get_core)) -> ClipOut:
+async def add_clip(story_id: Id, body: ClipCreate, core: Core = Depends(get_core)) -> ClipOut:
+    """Place a completed generation's take on a track (its word timings follow in the
+    background)."""
+    from core.services import alignment
+
     fields = body.model_dump(exclude={"track_id", "generation_id"})
     clip = svc.add_clip(core, story_id, body.track_id, body.generation_id, **fields)
+    alignment.schedule(core, body.generation_id)
     return _clip_out(core, story_id, clip)
+
+
+class WordOut(Out):
+    word: str
+    start: float
+    end: float
+    """Seconds from the start of the take (not the timeline)."""
+
+
+@router.get("/stories/{story_id}/clips/{clip_id}/words", response_model=list[WordOut])
+async def clip_words(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) -> list[WordOut]:
+    """Word timings of the clip's take (aligned now when the background run has not yet)."""
+    from core.services import alignment
+
+    with Session(core.engine) as session:
+        version_id = svc.clip_version_id(session, story_id, clip_id)
+    if version_id is None:
+        return []
+    words = await alignment.align_version(core, version_id) or []
+    return [WordOut(word=w.word, start=w.start, end=w.end) for w in words]
 
 
 @router.post("/stories/{story_id}/clips/import", status_code=201, response_model=ClipOut)

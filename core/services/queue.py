@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from core.errors import CoreError
 from core.logging import get_logger
-from core.services import pauses
+from core.services import alignment, pauses
 from core.services.generation import publish
 from core.services.voice_prompts import voice_prompt_for
 from core.store.models import Generation, GenerationStatus, GenerationVersion, Profile
@@ -254,6 +254,8 @@ class GenerationQueue:
         )
         if done is None:
             core.files.delete(final_path, raw_path)
+        else:  # word timings for takes that stories use (in the background)
+            alignment.schedule(core, gen.id, only_in_stories=True)
 
     @staticmethod
     async def _streams(provider: TTSProvider, engine: str, model_size: str) -> bool:

@@ -227,6 +227,14 @@ def _version(session: Session, generation_id: int, version: int | None) -> Gener
     return found
 
 
+def clip_version_id(session: Session, story_id: int, clip_id: int) -> int | None:
+    """The generation version a clip plays (None for an imported file)."""
+    clip = _clip(session, story_id, clip_id)
+    if clip.generation_id is None:
+        return None
+    return _version(session, clip.generation_id, clip.version).id
+
+
 def _check_clip(session: Session, clip: StoryClip, duration: float | None) -> None:
     for name in ("start", "trim_start", "trim_end", "fade_in", "fade_out"):
         if getattr(clip, name) < 0:

@@ -235,7 +235,8 @@ def test_stories_on_postgresql(pg_url: str, tmp_path: Path) -> None:
         copy = stories.duplicate_story(core, story.id)
         stories.delete_story(core, story.id)
         assert copy.id is not None
-        assert len(stories.load(Session(core.engine), copy.id).clips) == 1
+        with Session(core.engine) as session:
+            assert len(stories.load(session, copy.id).clips) == 1
         _alembic(core.engine, "downgrade", "0003")
         _alembic(core.engine, "upgrade", "head")
         with Session(core.engine) as session:

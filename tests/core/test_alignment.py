@@ -1,0 +1,118 @@
+"""Word timings: the known text aligned to Whisper's word timestamps. The truth is built for the
+test: real Piper speech of each word, joined with known (seeded) gaps, so every word's start is
+known to the sample; the aligned starts must fall within 150 ms of it."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+import re
+import time
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from core.audio.decode import decode
+from core.services.alignment import align, align_samples, spoken_words
+from core.services.pauses import trim_edges
+from core.services.stories_captions import TimedWord
+from core.services.transcription import WHISPER_RATE, Transcriber
+from tests.core.conftest import CoreServer, PiperProvider
+from tests.core.test_generation import preset
+
+SENTENCE = "The quick brown fox jumps over the lazy dog near seven green hills."
+
+
+def test_align_keeps_the_known_words() -> None:
+    heard = [
+        TimedWord("the", 0.0, 0.2),
+        TimedWord("quick", 0.2, 0.5),
+        TimedWord("brown", 0.5, 0.8),
+        TimedWord("box", 0.8, 1.0),  # misheard one for one: "fox" takes its time
+        TimedWord("jumps", 1.0, 1.3),
+        TimedWord("over", 1.3, 1.5),
+        TimedWord("a", 1.5, 1.6),
+        TimedWord("lazy", 1.6, 1.9),
+    ]
+    known = ["The", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog."]
+    words = align(known, heard)
+    assert [w.word for w in words] == known
+    assert [(w.start, w.end) for w in words[3:8]] == [
+        (0.8, 1.0),
+        (1.0, 1.3),
+        (1.3, 1.5),
+        (1.5, 1.6),
+        (1.6, 1.9),
+    ]
+    assert words[8].start == words[8].end == 1.9  # not heard: right after its neighbour
+    split = align(
+        ["twenty-one", "guns"],
+        [TimedWord("twenty", 0.1, 0.4), TimedWord("one", 0.4, 0.6), TimedWord("guns", 0.7, 1)],
+    )
+    assert [(w.start, w.end) for w in split] == [(0.1, 0.6), (0.7, 1.0)]
+    assert spoken_words("Hi [pause 1s] there, you.") == ["Hi", "there,", "you."]
+
+
+@pytest.mark.slow
+def test_word_starts_match_a_built_truth(piper: PiperProvider) -> None:
+    rng = np.random.default_rng(11)
+    pieces, truth = [np.zeros(int(0.3 * 22050), np.float32)], []
+    cursor = pieces[0].size
+    for word in SENTENCE.split():
+        audio, rate = sf.read(io.BytesIO(piper.speak(word)), dtype="float32")
+        assert rate == 22050
+        spoken = trim_edges(np.asarray(audio, dtype=np.float32))
+        truth.append(cursor / rate)
+        gap = np.zeros(int(rng.uniform(0.06, 0.2) * rate), np.float32)
+        pieces += [spoken, gap]
+        cursor += spoken.size + gap.size
+    joined = np.concatenate(pieces)
+    buffer = io.BytesIO()
+    sf.write(buffer, joined, 22050, format="WAV")
+    samples = decode(buffer.getvalue(), rate=WHISPER_RATE).samples
+    words = asyncio.run(
+        align_samples(SimpleNamespace(transcriber=Transcriber()), samples, SENTENCE)
+    )
+    assert [w.word for w in words] == SENTENCE.split()
+    errors = [abs(w.start - t) for w, t in zip(words, truth, strict=True)]
+    assert max(errors) <= 0.150, [round(e, 3) for e in errors]
+
+
+def _cue_starts(srt: str) -> list[float]:
+    stamps = re.findall(r"(\d\d):(\d\d):(\d\d),(\d{3}) -->", srt)
+    return [int(h) * 3600 + int(m) * 60 + int(s) + int(ms) / 1000 for h, m, s, ms in stamps]
+
+
+@pytest.mark.slow
+def test_story_clips_get_words_and_word_captions(core_server: CoreServer) -> None:
+    http = core_server.http
+    profile = preset(core_server)
+    response = http.post(
+        "/generate",
+        json={"profile_id": profile, "text": "Seven bright lanterns glow over the quiet harbour."},
+    )
+    take = core_server.wait(response.json()["generations"][0]["id"])
+    sid = http.post("/stories", json={"name": "Harbour"}).json()["id"]
+    track = http.post(f"/stories/{sid}/tracks", json={}).json()["id"]
+    clip = http.post(
+        f"/stories/{sid}/clips",
+        json={"track_id": track, "generation_id": take["id"], "start": 10.0},
+    ).json()
+    deadline = time.monotonic() + 60  # the background alignment stores them
+    while "seven" not in http.get(f"/stories/{sid}/captions").text.lower():
+        assert time.monotonic() < deadline, "no word captions"
+        time.sleep(0.1)
+    words = http.get(f"/stories/{sid}/clips/{clip['id']}/words").json()
+    said = ["Seven", "bright", "lanterns", "glow", "over", "the", "quiet", "harbour."]
+    assert [w["word"] for w in words] == said
+    assert all(a["start"] <= b["start"] for a, b in itertools.pairwise(words))
+    assert 0 <= words[0]["start"] < 0.5 and words[-1]["end"] <= take["duration"] + 0.05
+    srt = http.get(f"/stories/{sid}/captions").text
+    assert _cue_starts(srt)[0] == pytest.approx(10.0 + words[0]["start"], abs=0.002)
+    cue_texts = [block.splitlines()[2] for block in srt.strip().split("\n\n")]
+    assert " ".join(cue_texts) == " ".join(said) and len(cue_texts) == 2  # at most 7 words a cue
+    vtt = http.get(f"/stories/{sid}/captions", params={"format": "vtt", "clip_id": clip["id"]})
+    assert vtt.text.startswith("WEBVTT") and f"{words[0]['start']:06.3f}" in vtt.text
