@@ -3,8 +3,10 @@
 The core runs in a background thread on 127.0.0.1 and a port the OS picks: the socket is bound
 here and handed to uvicorn, so no other process can take the port between choosing and serving.
 Once /health answers, a pywebview window opens on it. When the window closes (or the process gets
-SIGTERM / SIGINT, which close the window), uvicorn shuts down gracefully: the app's lifespan closes
-the core, which stops any provider process it started.
+SIGTERM / SIGINT, which close the window), uvicorn shuts down gracefully: requests still running
+after REQUEST_GRACE_S are cancelled (a provider start one waits for is cancelled with it, and the
+starting process stopped), then the app's lifespan closes the core, which stops any provider
+process it started.
 
 pywebview is an optional extra (`pip install 'voicebox[desktop]'`). On Linux it is driven through
 Qt 6 (PySide6 + QtWebEngine from PyPI); macOS and Windows use their system web views.
