@@ -2,9 +2,9 @@
 
 `model` is one of OpenAI's names (tts-1, tts-1-hd, gpt-4o-mini-tts: the profile's default
 engine), an engine name, or `engine:model_size`. `voice` is a profile's name or id, one of
-OpenAI's voice names (mapped in the settings), or `{"id": ...}`. `stream_format` "audio" sends
-chunked audio as it is made; "sse" sends OpenAI's `speech.audio.delta` / `speech.audio.done`
-events. Without it the clip comes whole, with its length."""
+OpenAI's voice names (mapped in the settings), or `{"id": ...}`. As OpenAI's, the response
+streams: `stream_format` "audio" (the default) sends chunked audio as it is made; "sse" sends
+OpenAI's `speech.audio.delta` / `speech.audio.done` events."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ from core.api.deps import get_core
 from core.audio.formats import MEDIA_TYPES, SPEED_RANGE
 from core.errors import CoreError, ValidationFailed
 from core.logging import get_logger
-from core.services import speech
 from core.services.context import Core
 from core.services.openai_voices import resolve_voice
 from core.services.speech_stream import SpeechRequest, open_stream
@@ -107,14 +106,18 @@ def _instructions_error(exc: ValidationFailed, request: SpeechRequest) -> CoreEr
     )
 
 
-async def _sse(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+async def _sse(first: bytes, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
     """OpenAI's speech events: deltas of base64 audio, then done (or an error event)."""
-    total = 0
+
+    def delta(chunk: bytes) -> bytes:
+        event = {"type": "speech.audio.delta", "audio": base64.b64encode(chunk).decode()}
+        return f"data: {json.dumps(event)}\n\n".encode()
+
+    if first:
+        yield delta(first)
     try:
         async for chunk in chunks:
-            total += len(chunk)
-            delta = {"type": "speech.audio.delta", "audio": base64.b64encode(chunk).decode()}
-            yield f"data: {json.dumps(delta)}\n\n".encode()
+            yield delta(chunk)
     except CoreError as exc:
         error = {"type": "error", "error": {"code": exc.code, "message": exc.message}}
         yield f"data: {json.dumps(error)}\n\n".encode()
@@ -123,8 +126,9 @@ async def _sse(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
     yield f"data: {json.dumps(done)}\n\n".encode()
 
 
-async def _audio(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+async def _audio(first: bytes, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
     """Chunked audio; a failure after the first byte can only end the stream (and is logged)."""
+    yield first
     try:
         async for chunk in chunks:
             yield chunk
@@ -134,34 +138,22 @@ async def _audio(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
 
 @router.post("/audio/speech", response_model=None)
 async def audio_speech(body: SpeechBody, core: Core = Depends(get_core)) -> Response:
+    """Streams, as OpenAI's endpoint does: the status and headers leave with the first piece
+    of audio, so a generation that fails before any audio is still a clear error status."""
     request = await _request(core, body)
-    if body.stream_format is None:
-        try:
-            audio = await speech.speak(
-                core,
-                request.profile_id,
-                request.text,
-                engine=request.engine,
-                model_size=request.model_size,
-                instruct=request.instruct,
-                speed=request.speed,
-                fmt=request.fmt,
-                source="api",
-                normalize=False,
-                seed=request.seed,
-            )
-        except ValidationFailed as exc:
-            raise _instructions_error(exc, request) from None
-        return Response(audio, media_type=MEDIA_TYPES[request.fmt])
     try:
         stream = await open_stream(core, request)
+    except ValidationFailed as exc:
+        raise _instructions_error(exc, request) from None
+    try:
+        first = await anext(stream.chunks, b"")
     except ValidationFailed as exc:
         raise _instructions_error(exc, request) from None
     headers = {GENERATION_HEADER: str(stream.generation_id), "Cache-Control": "no-store"}
     if body.stream_format == "sse":
         return StreamingResponse(
-            _sse(stream.chunks), media_type="text/event-stream", headers=headers
+            _sse(first, stream.chunks), media_type="text/event-stream", headers=headers
         )
     return StreamingResponse(
-        _audio(stream.chunks), media_type=MEDIA_TYPES[request.fmt], headers=headers
+        _audio(first, stream.chunks), media_type=MEDIA_TYPES[request.fmt], headers=headers
     )

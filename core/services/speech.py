@@ -79,23 +79,18 @@ async def speak(
     speed: float = 1.0,
     fmt: str = "wav",
     seed: int | None = None,
-    model_size: str | None = None,
     source: str = "cli",
-    normalize: bool = True,
 ) -> bytes:
-    """`speed` changes the tempo and keeps the pitch. The OpenAI API asks `normalize=False`:
-    the engine's audio as made, the same as its streamed pieces."""
+    """The whole clip, encoded; `speed` changes the tempo and keeps the pitch."""
     [gen] = await submit(
         core,
         GenerateParams(
             profile_id=profile_id,
             text=text,
             engine=engine,
-            model_size=model_size,
             instruct=instruct,
             seed=seed,
             source=source,
-            normalize=normalize,
         ),
     )
     assert gen.id is not None

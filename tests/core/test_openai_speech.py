@@ -21,6 +21,7 @@ import pytest
 import soundfile as sf
 
 from provider_sdk.engine import SynthesisRequest
+from provider_sdk.errors import UnsupportedParameter
 from tests.core import media
 from tests.core.conftest import CoreServer
 from tests.provider_sdk.conftest import TOKEN, serve_engines
@@ -38,6 +39,8 @@ class GatedTone(ToneEngine):
         self.gate.set()
 
     def stream(self, request: SynthesisRequest) -> Iterator[Any]:
+        if self.fail_with is not None:
+            raise self.fail_with
         for index, piece in enumerate(super().stream(request)):
             if index == 1:
                 assert self.gate.wait(60), "the test never opened the gate"
@@ -56,6 +59,7 @@ def tone_core(
     make_core: Callable[..., CoreServer], tone: tuple[str, GatedTone]
 ) -> Iterator[CoreServer]:
     tone[1].gate.set()
+    tone[1].fail_with = None
     core = make_core(speech=False, provider_url=tone[0], provider_token=TOKEN)
     made = core.http.post("/profiles", json={"name": "Tone"})
     assert made.status_code == 201, made.text
@@ -68,6 +72,7 @@ def tone_core(
     assert added.status_code == 201, added.text
     yield core
     tone[1].gate.set()
+    tone[1].fail_with = None
 
 
 def sdk(core: CoreServer) -> openai.OpenAI:
@@ -137,8 +142,10 @@ def test_stream_sends_audio_before_the_generation_completes(
 ) -> None:
     gate = tone[1].gate
     gate.clear()
+    # As OpenAI's, the endpoint streams by default: mp3 leaves `stream_format` out.
+    stream: dict[str, Any] = {} if fmt == "mp3" else {"stream_format": "audio"}
     with sdk(tone_core).audio.speech.with_streaming_response.create(
-        model="tts-1", voice="Tone", input=TEXT, response_format=fmt, stream_format="audio"
+        model="tts-1", voice="Tone", input=TEXT, response_format=fmt, **stream
     ) as response:
         assert response.headers.get("content-length") is None
         generation = int(response.headers["x-generation-id"])
@@ -168,7 +175,7 @@ def sse_events(lines: Iterator[str]) -> list[dict[str, Any]]:
     return [json.loads(line[5:]) for line in lines if line.startswith("data:")]
 
 
-def test_sse_events_decode_to_the_same_audio_as_the_whole_clip(tone_core: CoreServer) -> None:
+def test_sse_events_decode_to_the_same_audio_as_the_audio_stream(tone_core: CoreServer) -> None:
     client = sdk(tone_core)
     whole = client.audio.speech.create(
         model="tts-1", voice="Tone", input=TEXT, response_format="wav", extra_body={"seed": 11}
@@ -287,6 +294,26 @@ def test_async_sdk_whole_and_streamed(tone_core: CoreServer) -> None:
     b = np.frombuffer(streamed, "<i2").astype(np.float32)
     n = min(a.size, b.size)
     assert np.abs(a[:n] - b[:n]).mean() < 50
+
+
+def test_a_generation_failing_before_any_audio_is_an_error_status(
+    tone_core: CoreServer, tone: tuple[str, GatedTone]
+) -> None:
+    """The status leaves with the first audio: a failure before it is a real error status
+    (here the engine refuses the request), for the audio stream and for SSE alike."""
+    tone[1].fail_with = UnsupportedParameter("the tone engine cannot say that")
+    for stream_format in ("audio", "sse"):
+        body = {
+            "model": "tts-1",
+            "voice": "Tone",
+            "input": "Hello.",
+            "stream_format": stream_format,
+        }
+        response = tone_core.http.post("/v1/audio/speech", json=body)
+        assert response.status_code == 422, response.text
+        assert "cannot say that" in response.json()["error"]["message"]
+    rows = tone_core.http.get("/history", params={"status": "failed"}).json()
+    assert rows["total"] == 2 and {r["source"] for r in rows["items"]} == {"api"}
 
 
 BAD_SPEECH: list[tuple[dict[str, Any], int, str]] = [
