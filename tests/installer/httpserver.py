@@ -18,6 +18,7 @@ class Faults:
     ignore_range: set[str] = field(default_factory=set)  # answer 200 with everything
     status: dict[str, int] = field(default_factory=dict)  # answer this status instead
     delay_per_chunk: float = 0.0  # seconds slept per 64 KiB chunk (slow server)
+    hold: threading.Event | None = None  # the body waits until it is set (a stalled download)
 
 
 @dataclass
@@ -33,6 +34,8 @@ class FileServer:
         self.root = root
         self.faults = Faults()
         self.requests: list[Request] = []
+        self.requested = threading.Event()
+        """Set at the first request."""
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -65,6 +68,7 @@ class FileServer:
         rng = h.headers.get("Range")
         record = Request(path, rng, 0, 0)
         self.requests.append(record)
+        self.requested.set()
         if path in self.faults.status:
             record.status = self.faults.status[path]
             h.send_response(record.status)
@@ -99,6 +103,8 @@ class FileServer:
             h.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
         h.end_headers()
         limit = self.faults.drop_after.pop(path, None)
+        if self.faults.hold is not None:
+            self.faults.hold.wait(60)
         chunk = 64 * 1024
         for offset in range(0, len(body), chunk):
             piece = body[offset : offset + chunk]

@@ -214,7 +214,7 @@ def test_a_second_concurrent_install_is_refused(
     tmp_path: Path, serve_dir: Path, server: FileServer, root: Path
 ) -> None:
     entry = publish(make_fake_build(tmp_path, payload_bytes=1_500_000), serve_dir, server.url)
-    server.faults.delay_per_chunk = 0.05
+    server.faults.hold = threading.Event()  # the first install stalls in its download
     errors: list[BaseException] = []
 
     def first() -> None:
@@ -225,14 +225,13 @@ def test_a_second_concurrent_install_is_refused(
 
     thread = threading.Thread(target=first)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.requests and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert server.requested.wait(10), "the first install never downloaded"
     other = Installer(root)
     with pytest.raises(InstallInProgress, match="another install"):
         other.install(entry)
     with pytest.raises(InstallInProgress):
         other.uninstall("pytorch-cpu")
+    server.faults.hold.set()
     thread.join(30)
     assert errors == []
     assert other.installed("pytorch-cpu") is not None
