@@ -8,7 +8,8 @@ heavy at module level, so `--version --json` stays instant):
 - qwen_download: local folder / data dir / hub download with progress, fast offline errors
 - qwen_runtime:  device, dtype and attention choice; loading; freeing memory
 - qwen_prompts:  portable voice prompts (safetensors), reference clip preparation
-- qwen_stream:   streaming generation that decodes partial codes while the talker runs
+- qwen_fast, qwen_fast_loop: the decode loop (static KV caches, no per-frame `generate`)
+- qwen_stream:   codes to audio, whole or in pieces while the loop runs (sliding window)
 - qwen_compat:   the torchaudio/sox stand-ins that let `import qwen_tts` work
 - qwen_random:   random-weight model folders for tests and the benchmark
 - qwen_mlx, qwen_mlx_layout: the same models on Apple MLX through mlx-audio (mlx flavor)
@@ -272,19 +273,21 @@ class QwenEngine(FetchedModels):
         """The whole text: chunk i generated with seed + i, trimmed, joined with fades."""
         config = self._check(request)
         chunks, seed = self._chunks(request)
-        call, _ = self._chunk_call(request)
+        call, ref_code = self._chunk_call(request)
         import torch
 
+        from providers.engines.qwen_fast_loop import run_codes
         from providers.engines.qwen_runtime import seed_everything
+        from providers.engines.qwen_stream import decode_whole
 
         pieces = []
         for index, chunk in enumerate(chunks):
             with self._lock, torch.inference_mode():
                 seed_everything(seed + index)
-                wavs, rate = call(chunk)
-            if rate != SAMPLE_RATE:
-                raise RuntimeError(f"qwen_tts returned {rate} Hz audio; expected {SAMPLE_RATE}")
-            audio = np.asarray(wavs[0], dtype=np.float32)
+                codes = torch.stack(
+                    list(run_codes(self._model, partial(call, chunk), seed + index))
+                )
+                audio = decode_whole(self._model, codes, ref_code)
             if config.needs_trim:
                 audio = trim_trailing_silence(audio, SAMPLE_RATE)
             pieces.append(audio)
@@ -303,6 +306,9 @@ class QwenEngine(FetchedModels):
     def _stream(
         self, chunks: list[str], seed: int, call: Callable[[str], Any], ref_code: Any
     ) -> Iterator[AudioArray]:
+        import torch
+
+        from providers.engines.qwen_fast_loop import run_codes
         from providers.engines.qwen_runtime import seed_everything
         from providers.engines.qwen_stream import stream_chunk
 
@@ -315,9 +321,10 @@ class QwenEngine(FetchedModels):
             # faded out once it is known (no click into the pause).
             tail = np.zeros(0, dtype=np.float32)
             first = True
-            with self._lock:
+            with self._lock, torch.inference_mode():
                 seed_everything(seed + index)
-                for piece in stream_chunk(model, partial(call, chunk), ref_code=ref_code):
+                frames = run_codes(model, partial(call, chunk), seed + index)
+                for piece in stream_chunk(model, frames, ref_code=ref_code):
                     audio = np.concatenate([tail, piece])
                     if first:
                         n = min(fade, audio.size)
