@@ -149,7 +149,9 @@ class FastTalker:
             x = layer_forward(layer, x, cos, sin, cache.k[i], cache.v[i], start)
         return self.cp.model.norm(x)
 
-    def predict_codes(self, past_hidden: Any, token: Any, cache: KVCache, pick: Picker) -> Any:
+    def predict_codes(
+        self, past_hidden: Any, token: Any, cache: KVCache, pick: Callable[[Any, Any], Any]
+    ) -> Any:
         """The code predictor's 15 tokens after the talker's first code: (B, groups) codes."""
         import torch
 
