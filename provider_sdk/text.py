@@ -15,31 +15,47 @@ _CONTROLS = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def speakable_text(text: str) -> str:
-    """`text` as an engine may receive it, or `Unprocessable` (422) naming the problem.
+class NothingToSpeak(Unprocessable):
+    """The text has no letter or digit (422, code `validation_error`)."""
+
+
+def speakable_text(text: str, field: str = "text") -> str:
+    """`text` as an engine may receive it, or `Unprocessable` (422) naming `field` and the
+    problem.
 
     Refused: a NUL character (binary data, not text) and unpaired UTF-16 surrogates (text
-    that was cut or mis-encoded), and text with nothing to speak: no letter or digit, only
-    punctuation, symbols, spaces or invisible characters. Other control characters are
-    replaced by spaces. Nothing else changes."""
+    that was cut or mis-encoded), and text with nothing to speak (`NothingToSpeak`): no
+    letter or digit, only punctuation, symbols, spaces or invisible characters. Other control
+    characters are replaced by spaces. Nothing else changes."""
     if (nul := text.find("\0")) >= 0:
         raise Unprocessable(
-            f"text: contains a NUL character (U+0000) at position {nul}; text must not carry "
-            "binary data: remove it"
+            f"{field}: contains a NUL character (U+0000) at position {nul}; text must not "
+            "carry binary data: remove it"
         )
     if (bad := _SURROGATE.search(text)) is not None:
         raise Unprocessable(
-            f"text: contains an unpaired UTF-16 surrogate (U+{ord(bad.group()):04X}) at "
+            f"{field}: contains an unpaired UTF-16 surrogate (U+{ord(bad.group()):04X}) at "
             f"position {bad.start()}, which is not valid Unicode; send the text as UTF-8 "
             "or with complete surrogate pairs"
         )
     cleaned = _CONTROLS.sub(" ", text)
     if not any(unicodedata.category(ch)[0] in "LN" for ch in cleaned):
-        raise Unprocessable(
-            "text: has nothing to speak (only punctuation, symbols, spaces or invisible "
+        raise NothingToSpeak(
+            f"{field}: has nothing to speak (only punctuation, symbols, spaces or invisible "
             "characters); send some words"
         )
     return cleaned
+
+
+def transcript_text(text: str | None, field: str = "reference_text") -> str | None:
+    """A reference recording's transcript as an engine may receive it: checked like
+    `speakable_text`, but one with nothing to speak is no transcript (None)."""
+    if text is None:
+        return None
+    try:
+        return speakable_text(text, field).strip() or None
+    except NothingToSpeak:
+        return None
 
 
 # Latin sentence ends need a following space ("3.5" is not a sentence end); CJK ones do not.

@@ -16,6 +16,7 @@ from provider_sdk.audio import decode_audio
 from provider_sdk.engine import ModelConfig, ReferenceClip
 from provider_sdk.errors import InvalidRequest, Unprocessable
 from provider_sdk.models import VoicePrompt
+from provider_sdk.text import transcript_text
 
 MAX_CLIPS = 16
 MAX_REFERENCE_TEXT = 5_000
@@ -82,8 +83,10 @@ async def read_clips(request: Request) -> VoiceUpload:
             name = f"audio[{index}]" if len(files) > 1 else "audio"
             raise type(exc)(f"{name}: {exc.message}") from None
         hasher.update(hashlib.sha256(data).digest())
-        hasher.update((text or "").encode())
-        clips.append(ReferenceClip(samples, rate, (text or "").strip() or None))
+        field = f"reference_text[{index}]" if len(files) > 1 else "reference_text"
+        transcript = transcript_text(text, field)
+        hasher.update((transcript or "").encode())
+        clips.append(ReferenceClip(samples, rate, transcript))
     return VoiceUpload(
         clips=clips,
         engine=_field(form.getlist("engine"), "engine"),

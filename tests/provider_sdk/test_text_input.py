@@ -10,8 +10,9 @@ import httpx
 import numpy as np
 import pytest
 
-from provider_sdk.engine import AudioArray, SynthesisRequest
+from provider_sdk.engine import AudioArray, ReferenceClip, SynthesisRequest
 from provider_sdk.errors import Unprocessable
+from provider_sdk.models import VoicePrompt
 from provider_sdk.text import speakable_text
 from tests.provider_sdk.conftest import asgi_client
 from tests.provider_sdk.tone_engine import ToneEngine
@@ -156,3 +157,34 @@ async def _prompt(engines: list[ToneEngine], http: httpx.AsyncClient | None = No
         return await make(http)
     async with asgi_client(engines) as client:
         return await make(client)
+
+
+class PromptRecorder(ToneEngine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.transcripts: list[str | None] = []
+
+    def create_voice_prompt(self, clip: ReferenceClip, model_size: str) -> VoicePrompt:
+        self.transcripts.append(clip.text)
+        return super().create_voice_prompt(clip, model_size)
+
+
+async def test_reference_text_is_checked_like_text() -> None:
+    from tests.provider_sdk.test_app import tone_wav
+
+    engine = PromptRecorder()
+    async with asgi_client([engine]) as http:
+
+        async def upload(text: str) -> httpx.Response:
+            return await http.post(
+                "/tts/create_voice_prompt",
+                files={"audio": ("a.wav", tone_wav())},
+                data={"engine": "tone", "model_size": "clone", "reference_text": text},
+            )
+
+        refused = await upload("Hello\x00there")
+        assert refused.status_code == 422
+        assert refused.json()["error"]["message"].startswith("reference_text: contains a NUL")
+        for text in ("Bell\x07 here.", "...", "  Plain words.  "):
+            assert (await upload(text)).status_code == 200
+    assert engine.transcripts == ["Bell  here.", None, "Plain words."]
