@@ -7,13 +7,14 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
 import psutil
 import pytest
 
-from provider_sdk.launch import ProviderStartError, launch_provider
+from provider_sdk.launch import ProviderStartCancelled, ProviderStartError, launch_provider
 
 
 def py(code: str) -> list[str]:
@@ -70,6 +71,32 @@ def test_stop_kills_the_whole_group_even_when_sigterm_is_ignored(tmp_path: Path)
         assert time.monotonic() < deadline, "grandchild survived the group kill"
         time.sleep(0.05)
     assert process._log.closed  # no leaked log handle
+
+
+def test_a_cancelled_start_stops_the_child_at_once(tmp_path: Path) -> None:
+    command = py("""
+        import os, time
+        open(os.environ['PIDFILE'] + '.tmp', 'w').write(str(os.getpid()))
+        os.replace(os.environ['PIDFILE'] + '.tmp', os.environ['PIDFILE'])
+        time.sleep(60)
+    """)
+    pidfile = tmp_path / "pid"
+    env = {**os.environ, "PIDFILE": str(pidfile)}
+    cancel = threading.Event()
+
+    def cancel_once_running() -> None:
+        deadline = time.monotonic() + 30
+        while not pidfile.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        cancel.set()
+
+    threading.Thread(target=cancel_once_running, daemon=True).start()
+    with pytest.raises(ProviderStartCancelled, match="cancelled"):
+        launch_provider(
+            command, data_dir=tmp_path, token="t", env=env, startup_timeout=600, cancel=cancel
+        )
+    pid = int(pidfile.read_text())
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
 
 
 def test_token_goes_through_the_environment_not_argv(tmp_path: Path) -> None:
