@@ -2,7 +2,14 @@
 # is shown only when a step fails.
 #   step "what is being installed (and roughly how big)"
 #   quietly command args...     runs it with its output appended to $STEPS_LOG
-STEPS_LOG="${STEPS_LOG:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/${VENV:-.venv}/install.log}"
+if [ -z "${STEPS_LOG:-}" ]; then
+  steps_venv="${VENV:-.venv}"
+  case "$steps_venv" in
+    /*) ;;
+    *) steps_venv="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/$steps_venv" ;;
+  esac
+  STEPS_LOG="$steps_venv/install.log"
+fi
 export STEPS_LOG
 
 step() {
