@@ -12,6 +12,6 @@ echo "== ui: lint"; npm run --silent lint
 echo "== ui: API types vs the core's OpenAPI schema"; timeout 120 npm run --silent check:api
 echo "== ui: vitest"; timeout 300 npx vitest run --reporter=dot
 echo "== ui: build"; timeout 120 npm run --silent build
-echo "== ui: end to end (chromium, real core, real Piper provider)"
-timeout 420 node --test --test-concurrency=1 --test-reporter=spec ../tests/e2e/
+echo "== ui: end to end (chromium, real core, real provider: Piper and tiny Qwen3-TTS models from a local hub)"
+timeout 900 node --test --test-concurrency=1 --test-reporter=spec ../tests/e2e/
 echo "== ui: done in $((SECONDS - t0)) s"

@@ -47,14 +47,53 @@ export function freePort() {
 
 const PYTHON = process.env.VOICEBOX_PYTHON ?? join(REPO, process.env.VENV ?? ".venv", "bin", "python");
 
-/** Start `voicebox serve` (the real core, which spawns the real Piper provider on demand). */
-export async function startCore({ timeoutMs = 60_000 } = {}) {
+/** Start `python -m tests.e2e.qwen_hub`: tiny random-weight Qwen3-TTS models served like the
+ * Hugging Face hub on 127.0.0.1 (`delayS` per 256 KiB makes download progress visible).
+ * Resolves with its URL once it prints it; `stop()` closes its stdin and waits for it. */
+export async function startQwenHub({ delayS = 0, timeoutMs = 180_000 } = {}) {
+  const child = spawn(PYTHON, ["-m", "tests.e2e.qwen_hub", "--port", "0", "--delay-s", String(delayS)], {
+    cwd: REPO,
+    env: { ...process.env, PYTHONUNBUFFERED: "1" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  const url = await new Promise((res, rej) => {
+    let out = "";
+    const timer = setTimeout(() => rej(new Error(`the Qwen hub did not start in ${timeoutMs} ms:\n${err.slice(-3000)}`)), timeoutMs);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const line = out.split("\n").find((l) => l.startsWith("{"));
+      if (line) {
+        clearTimeout(timer);
+        res(JSON.parse(line).url);
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      rej(new Error(`the Qwen hub exited with ${code}:\n${err.slice(-3000)}`));
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { url, stop };
+}
+
+/** Start `voicebox serve` (the real core, which spawns the real provider on demand) with a fresh
+ * data folder; `env` is added to its environment (the provider inherits it). */
+export async function startCore({ timeoutMs = 60_000, env = {} } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "voicebox-e2e-"));
   mkdirSync(ARTIFACTS, { recursive: true });
   const port = await freePort();
   const child = spawn(PYTHON, ["-m", "core.cli", "serve", "--port", String(port), "--data-dir", dataDir], {
     cwd: REPO,
-    env: { ...process.env, VOICEBOX_DATA_DIR: dataDir, VOICEBOX_UI_DIR: join(REPO, "ui", "dist"), PYTHONUNBUFFERED: "1" },
+    env: { ...process.env, ...env, VOICEBOX_DATA_DIR: dataDir, VOICEBOX_UI_DIR: join(REPO, "ui", "dist"), PYTHONUNBUFFERED: "1" },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
