@@ -12,6 +12,7 @@ import asyncio
 import base64
 import binascii
 import json
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -99,6 +100,8 @@ def build_server(
     from mcp.server.transport_security import TransportSecuritySettings
     from mcp.types import AudioContent, TextContent
 
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
     server = FastMCP(
         "voicebox",
         instructions=INSTRUCTIONS,
@@ -108,6 +111,7 @@ def build_server(
         # The app's own guard checks Host (DNS rebinding) and the API key for every path.
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
     )
+    root.handlers[:], root.level = handlers, level  # FastMCP configures the root logger
 
     @server.tool(structured_output=False)
     async def speak(text: str, voice: str | None = None) -> list[Any]:
