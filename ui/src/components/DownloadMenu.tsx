@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState, type CSSProperties } from "react";
 import { Icon } from "./Icon";
 
 /** The formats the core encodes a generation to (GET /generations/{id}/audio?format=). */
@@ -21,20 +21,30 @@ export function DownloadMenu({ href, baseName, label, small = false }: {
   small?: boolean;
 }) {
   const menu = useRef<HTMLDetailsElement>(null);
+  // The list is placed against the window (a table that scrolls sideways would clip it).
+  const [place, setPlace] = useState<CSSProperties | undefined>(undefined);
   useEffect(() => {
-    // A click anywhere else closes the list.
-    const close = (e: MouseEvent) => {
+    // A click anywhere else, or a scroll, closes the list.
+    const close = (e: Event) => {
       if (menu.current?.open && !menu.current.contains(e.target as Node)) menu.current.open = false;
     };
     document.addEventListener("click", close);
-    return () => document.removeEventListener("click", close);
+    window.addEventListener("scroll", close, true);
+    return () => {
+      document.removeEventListener("click", close);
+      window.removeEventListener("scroll", close, true);
+    };
   }, []);
+  const onToggle = () => {
+    const r = menu.current?.querySelector("summary")?.getBoundingClientRect();
+    setPlace(menu.current?.open && r ? { position: "fixed", top: r.bottom + 4, right: Math.max(8, window.innerWidth - r.right) } : undefined);
+  };
   return (
-    <details className="menu" ref={menu}>
+    <details className="menu" ref={menu} onToggle={onToggle}>
       <summary className={`btn btn-sm ${small ? "btn-icon btn-ghost" : ""}`} role="button" aria-label={`Download ${label}`}>
         <Icon name="download" />{small ? null : " Download"}
       </summary>
-      <ul className="menu-list" aria-label={`Formats for ${label}`}>
+      <ul className="menu-list" aria-label={`Formats for ${label}`} style={place}>
         {AUDIO_FORMATS.map((f) => (
           <li key={f.format}>
             <a href={href(f.format)} download={`${baseName}.${f.format}`}
