@@ -142,6 +142,15 @@ def rejects_empty_text(target: Target) -> None:
 
 
 @check
+def rejects_unusable_text(target: Target) -> None:
+    """Text with a NUL character, or with nothing to speak, gets a 4xx naming `text`."""
+    body, _ = target.speakable()
+    for text in ("Hello\x00world.", "...", "\u200b\u200b"):
+        response = target.http.post("/tts/generate", json={**body, "text": text})
+        expect_error(response, (400, 422), "text")
+
+
+@check
 def rejects_wrong_types(target: Target) -> None:
     """Wrong JSON types get a 4xx naming the field."""
     expect_error(target.http.post("/tts/generate", json={"text": 123}), (400, 422), "text")
