@@ -149,6 +149,9 @@ async def audio_speech(body: SpeechBody, core: Core = Depends(get_core)) -> Resp
         first = await anext(stream.chunks, b"")
     except ValidationFailed as exc:
         raise _instructions_error(exc, request) from None
+    except BaseException:  # the client left, or the generation failed: stop listening
+        await stream.chunks.aclose()
+        raise
     headers = {GENERATION_HEADER: str(stream.generation_id), "Cache-Control": "no-store"}
     if body.stream_format == "sse":
         return StreamingResponse(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,7 +43,7 @@ class SpeechRequest:
 @dataclass
 class SpeechStream:
     generation_id: int
-    chunks: AsyncIterator[bytes]
+    chunks: AsyncGenerator[bytes, None]
     """Encoded audio, in order; raises a CoreError when the generation fails."""
 
 
@@ -83,7 +83,7 @@ async def open_stream(core: Core, request: SpeechRequest) -> SpeechStream:
 
 async def _chunks(
     core: Core, queue: asyncio.Queue[Event], generation_id: int, request: SpeechRequest
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     from core.audio.encode import StreamEncoder
 
     encoder: StreamEncoder | None = None

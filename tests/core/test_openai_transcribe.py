@@ -62,6 +62,7 @@ def test_every_format_and_granularity(client: openai.OpenAI, speech_wav: bytes) 
         file=file,
         response_format="verbose_json",
         timestamp_granularities=["word", "segment"],
+        language="en",
     )
     assert both.words and both.segments and both.segments[0].text
     assert both.duration > 3 and both.language == "en"
