@@ -24,6 +24,7 @@ is fetched with a short timeout before anything else, so an unreachable hub give
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import shutil
@@ -49,6 +50,7 @@ from provider_sdk.models import Progress
 log = logging.getLogger(__name__)
 
 LOCAL_DIR_ENV = "VOICEBOX_QWEN_MODEL_DIR"
+DISK_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES})
 COMPLETE_MARKER = ".voicebox-complete"
 HUB_TIMEOUT_S = float(os.environ.get("VOICEBOX_HUB_TIMEOUT_S", "3"))
 REQUIRED_FILES = ("config.json", "speech_tokenizer/config.json")
@@ -128,6 +130,16 @@ def _unavailable(repo_id: str, data_dir: Path, why: str) -> ModelUnavailable:
     )
 
 
+def _why(exc: Exception) -> str:
+    """The reason in a person's words (the exception itself goes to the log)."""
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    if isinstance(status, int):
+        return f"the model hub answered HTTP {status}"
+    if isinstance(exc, OSError) and exc.errno in DISK_ERRORS:
+        return "it could not be written to disk (full or read-only)"
+    return "the model hub cannot be reached"
+
+
 def _hub_offline() -> bool:
     value = os.environ.get("HF_HUB_OFFLINE", "") or os.environ.get("TRANSFORMERS_OFFLINE", "")
     return value.strip().lower() in {"1", "true", "yes", "on"}
@@ -146,7 +158,8 @@ def _list_files(repo_id: str, data_dir: Path) -> list[tuple[str, int | None]]:
             repo_id, files_metadata=True, timeout=HUB_TIMEOUT_S
         )
     except Exception as exc:  # connection refused, timeout, DNS, 401/404: all mean "cannot get it"
-        raise _unavailable(repo_id, data_dir, f"{type(exc).__name__}: {exc}") from None
+        log.warning("listing %s on the hub failed: %r", repo_id, exc)
+        raise _unavailable(repo_id, data_dir, _why(exc)) from None
     return [(s.rfilename, s.size) for s in info.siblings or []]
 
 
@@ -177,7 +190,8 @@ def download(repo_id: str, data_dir: Path, state: DownloadState, cancel: threadi
                 endpoint=_endpoint(),
             )
         except Exception as exc:
-            raise _unavailable(repo_id, data_dir, f"{type(exc).__name__}: {exc}") from None
+            log.warning("downloading %s/%s failed: %r", repo_id, filename, exc)
+            raise _unavailable(repo_id, data_dir, _why(exc)) from None
         state.done_bytes += size or 0
     if not is_model_folder(target):
         raise _unavailable(repo_id, data_dir, "the download lacks config.json or speech_tokenizer")
