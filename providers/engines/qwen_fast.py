@@ -187,6 +187,26 @@ class Picker:
         return torch.argmax(scores, dim=-1)
 
 
+THREADS_ENV = "VOICEBOX_QWEN_THREADS"
+
+
+def cpu_threads() -> int:
+    """Threads for CPU decoding: `VOICEBOX_QWEN_THREADS`, else the physical cores (a decode
+    step is bound by memory bandwidth; hyper-threads only add contention)."""
+    import os
+
+    wanted = os.environ.get(THREADS_ENV, "").strip()
+    if wanted.isdigit() and int(wanted) > 0:
+        return int(wanted)
+    try:
+        import psutil
+
+        physical = psutil.cpu_count(logical=False)
+    except ImportError:
+        physical = None
+    return int(physical or os.cpu_count() or 1)
+
+
 def make_generator(seed: int, device: Any) -> Any:
     """A generator whose draws equal the global ones after `torch.manual_seed(seed)`."""
     import torch

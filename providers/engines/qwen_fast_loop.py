@@ -217,7 +217,13 @@ def talker_for(wrapper: Any) -> FastTalker:
     """The wrapper's FastTalker, made once per loaded model."""
     fast = getattr(wrapper, "_voicebox_fast", None)
     if fast is None:
+        import torch
+
+        from providers.engines.qwen_fast import cpu_threads
+
         fast = FastTalker(wrapper.model)
+        if fast.like.device.type == "cpu":
+            torch.set_num_threads(cpu_threads())
         wrapper._voicebox_fast = fast
     return fast
 
