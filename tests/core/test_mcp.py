@@ -97,6 +97,17 @@ def test_streamable_http_behind_the_api_key(make_core: Callable[..., CoreServer]
     assert row["source"] == "mcp" and row["status"] == "completed"
     refused = httpx.post(f"{core.url}/mcp", json={}, trust_env=False)
     assert refused.status_code == 401
+    accept = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+    for body, headers in (
+        (b"not json", accept),
+        (b"[]", accept),
+        (b"{}", accept),
+        (b"{}", {}),
+        (b"x" * (core.core.settings.max_upload_bytes + 2 * 1024 * 1024), accept),
+    ):
+        answer = core.http.post("/mcp", content=body, headers=headers)
+        assert 400 <= answer.status_code < 500, (body[:20], answer.text)
+        assert answer.text and "Traceback" not in answer.text
 
 
 @pytest.mark.slow
