@@ -105,25 +105,37 @@ def _running_min(values: Samples, radius: int) -> Samples:
     blocks = padded[: (padded.size // width) * width].reshape(-1, width)
     forward = np.minimum.accumulate(blocks, axis=1).reshape(-1)
     backward = np.minimum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].reshape(-1)
-    index = np.arange(n)
-    out: Samples = np.minimum(backward[index], forward[index + width - 1])
+    out: Samples = np.minimum(backward[:n], forward[width - 1 : width - 1 + n])
     return out
+
+
+def _gain(magnitude: Samples, ceiling: float, radius: int, half: int) -> Samples:
+    need = np.minimum(1.0, ceiling / np.maximum(magnitude, 1e-12)).astype(np.float32)
+    held = _running_min(need, radius)
+    cumulative = np.concatenate([[0.0], np.cumsum(np.pad(held, half, constant_values=1.0))])
+    smooth = (cumulative[2 * half + 1 :] - cumulative[: -2 * half - 1]) / (2 * half + 1)
+    gain: Samples = np.where(_running_min(held, half) >= 1.0, 1.0, smooth).astype(np.float32)
+    return gain
 
 
 def limit(samples: Samples, *, rate: int, ceiling: float = CEILING) -> Samples:
     """A look-ahead brick-wall limiter: the gain needed at each loud sample is spread over
     ±window (a running minimum) and smoothed (a moving average over half of it), so it is
-    always at or below what each sample needs and no sample exceeds `ceiling`."""
+    always at or below what each sample needs and no sample exceeds `ceiling`. Only the
+    stretches around samples over the ceiling are touched."""
     magnitude = np.abs(samples)
-    if samples.size == 0 or float(magnitude.max()) <= ceiling:
+    over = np.flatnonzero(magnitude > ceiling)
+    if over.size == 0:
         return samples
     radius = max(1, int(rate * LIMITER_WINDOW_S))
-    need = np.minimum(1.0, ceiling / np.maximum(magnitude, 1e-12)).astype(np.float32)
-    held = _running_min(need, radius)
     half = radius // 2
-    cumulative = np.concatenate([[0.0], np.cumsum(np.pad(held, half, constant_values=1.0))])
-    smooth = (cumulative[2 * half + 1 :] - cumulative[: -2 * half - 1]) / (2 * half + 1)
-    gain = np.where(_running_min(held, half) >= 1.0, 1.0, smooth)
-    out: Samples = (samples * gain).astype(np.float32)
+    reach = radius + half + 1
+    breaks = np.flatnonzero(np.diff(over) > 2 * reach)
+    firsts = np.concatenate([over[:1], over[breaks + 1]])
+    lasts = np.concatenate([over[breaks], over[-1:]])
+    out = samples.copy()
+    for first, last in zip(firsts.tolist(), lasts.tolist(), strict=True):
+        lo, hi = max(0, first - reach), min(samples.size, last + reach + 1)
+        out[lo:hi] = samples[lo:hi] * _gain(magnitude[lo:hi], ceiling, radius, half)
     np.clip(out, -ceiling, ceiling, out=out)
     return out
