@@ -170,7 +170,10 @@ class ProviderSupervisor:
             reason = str(exc).split("\n", 1)[0].removesuffix(f" (exit code {exc.exit_code})")
             raise self._start_failed(reason, exc.exit_code, exc.stderr_tail) from exc
         except OSError as exc:
-            raise self._start_failed(f"the provider could not be run: {exc}", None, "") from exc
+            what = (exc.strerror or "it could not be started").lower()
+            where = f": {exc.filename}" if exc.filename else ""
+            reason = f"the provider could not be run ({what}{where})"
+            raise self._start_failed(reason, None, "") from exc
         self.spawn_count += 1
         self.process = process
         if self.pidfiles is not None and (rec := record_for(self.id, process.pid)) is not None:

@@ -327,3 +327,20 @@ def test_copied_folder_is_not_confused_with_a_partial_download(tmp_path: Path) -
     assert local_folder(f"Qwen/{BASE}", tmp_path) is None
     shutil.rmtree(target / ".cache")
     assert local_folder(f"Qwen/{BASE}", tmp_path) == target
+
+
+def test_a_provider_that_cannot_be_run_says_so_in_words(tmp_path: Path) -> None:
+    import asyncio
+
+    from core.errors import CoreError
+    from core.tts.lifecycle import LaunchConfig
+    from core.tts.supervisor import ProviderSupervisor
+
+    missing = tmp_path / "tts-provider-gone"
+    config = LaunchConfig("gone", [str(missing)], tmp_path / "pd", tmp_path / "gone.log")
+    supervisor = ProviderSupervisor(config)
+    with pytest.raises(CoreError) as failed:
+        asyncio.run(supervisor.ensure_running())
+    assert "could not be run (no such file or directory: " in failed.value.message
+    assert str(missing) in failed.value.message
+    clean(failed.value.message)
