@@ -13,8 +13,9 @@ def synthesis(wav: bytes) -> Synthesis:
 
     try:
         info = sf.info(io.BytesIO(wav))
-    except (RuntimeError, sf.LibsndfileError) as exc:
+    except (RuntimeError, sf.LibsndfileError):
         raise ProviderError(
-            f"the provider answered with audio that is not a readable WAV ({len(wav)} bytes): {exc}"
+            f"the provider answered with audio that is not a readable WAV ({len(wav)} bytes); "
+            "restart it in Settings → Provider, and see its log if it happens again"
         ) from None
     return Synthesis(wav=wav, sample_rate=int(info.samplerate), duration=float(info.duration))
