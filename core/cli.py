@@ -266,6 +266,12 @@ def profiles_create(
     except ValidationError as exc:
         _console().print(f"[red]error:[/red] {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}")
         raise typer.Exit(2) from None
+    if body.voice_type == "preset" and not (body.preset_engine and body.preset_voice):
+        _console().print(
+            "[red]error:[/red] a preset voice needs --preset-engine and --preset-voice "
+            "(e.g. --preset-engine piper --preset-voice joe)"
+        )
+        raise typer.Exit(2)
 
     async def work(core: Any) -> Any:
         with Session(core.engine) as session:

@@ -51,6 +51,9 @@ def test_cli_profiles_samples_transcribe_and_say(env: Path, speech_wav: bytes) -
     assert made.exit_code == 0, made.output
     clone = runner.invoke(app, ["profiles", "create", "Ada"])
     assert clone.exit_code == 0
+    half = runner.invoke(app, ["profiles", "create", "P", "--voice-type", "preset"])
+    assert half.exit_code == 2 and "--preset-engine" in half.output
+    assert "GET /" not in half.output
     dup = runner.invoke(app, ["profiles", "create", "Ada"])
     assert dup.exit_code == 1 and "already exists" in dup.output
     clip = env / "clip.wav"
