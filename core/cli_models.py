@@ -26,7 +26,12 @@ def _status(model: dict[str, Any]) -> str:
 
 
 @models_app.command("list")
-def models_list(data_dir: DataDir = None) -> None:
+def models_list(
+    data_dir: DataDir = None,
+    folders: Annotated[
+        bool, typer.Option("--folders", help="Also show where to copy each model by hand.")
+    ] = False,
+) -> None:
     """The speech models of the active provider: size, whether they are on this machine, and
     what they do."""
     from rich.console import Console
@@ -39,7 +44,7 @@ def models_list(data_dir: DataDir = None) -> None:
         return await TtsModels(core).overview()
 
     listed = _run(_settings(data_dir), "Asking the speech provider…", work)
-    table = Table("engine", "model", "size", "status", "for")
+    table = Table("engine", "model", "size", "status", "for", *(["folder"] if folders else []))
     missing = []
     for engine in listed["engines"]:
         for model in engine["models"]:
@@ -53,7 +58,8 @@ def models_list(data_dir: DataDir = None) -> None:
             status = _status(model)
             if status == "not downloaded":
                 missing.append((engine["name"], model["model_size"]))
-            table.add_row(engine["name"], model["model_size"], size, status, uses)
+            row = [engine["name"], model["model_size"], size, status, uses]
+            table.add_row(*row, *([model["local_dir"] or ""] if folders else []))
     Console().print(table)
     if missing:
         engine_name, size_name = missing[0]
@@ -61,6 +67,11 @@ def models_list(data_dir: DataDir = None) -> None:
             f"Download one with `voicebox models download ENGINE MODEL`, "
             f"e.g. `voicebox models download {engine_name} {size_name}`."
         )
+        if not folders:
+            typer.echo(
+                "Without internet: copy a model's files into its folder "
+                "(`voicebox models list --folders`); it is used without a restart."
+            )
 
 
 @models_app.command("download")

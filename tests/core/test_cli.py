@@ -136,6 +136,7 @@ def test_cli_clone_needs_a_download_it_offers_then_speaks(
     assert listed.returncode == 0, listed.stderr
     assert "not downloaded" in listed.stdout and "voice cloning" in listed.stdout
     assert "voicebox models download qwen 0.6B" in " ".join(listed.stdout.split())
+    assert "`voicebox models list --folders`" in listed.stdout
 
     # Ctrl-C during the download: a clean stop that keeps what was fetched.
     qwen_hub.delay_s = 1.0
