@@ -229,9 +229,13 @@ def talker_for(wrapper: Any) -> FastTalker:
 
 
 def run_codes(wrapper: Any, run: Callable[[], Any], seed: int) -> Iterator[Any]:
-    """The frames of a qwen_tts generate call `run` on `wrapper`, by the fast loop."""
+    """The frames of a qwen_tts generate call `run` on `wrapper`, by the fast loop (its
+    CUDA-graph form on NVIDIA GPUs)."""
     from providers.engines.qwen_fast import capture_prompt, make_generator
+    from providers.engines.qwen_fast_graph import graphs_for
 
     prompt = capture_prompt(wrapper, run)
     fast = talker_for(wrapper)
-    return fast.frames(prompt, make_generator(seed, fast.like.device))
+    generator = make_generator(seed, fast.like.device)
+    graphs = graphs_for(wrapper, fast)
+    return (graphs or fast).frames(prompt, generator)
