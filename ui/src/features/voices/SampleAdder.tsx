@@ -50,7 +50,7 @@ export function SampleAdder({ profileId }: { profileId: number }) {
     const el = editor.current;
     if (!url || !el || typeof window.scrollBy !== "function") return;
     const below = el.getBoundingClientRect().bottom - window.innerHeight;
-    if (below > 0) window.scrollBy({ top: below + 16, behavior: "smooth" });
+    if (below > 0) window.scrollBy({ top: below + 16 });
   }, [url]);
 
   const choose = (f: File | undefined | null) => {
