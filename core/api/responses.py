@@ -54,6 +54,8 @@ class GenerationOut(Out):
     engine: str | None
     model_size: str | None
     provider: str
+    source: str
+    """Where the request came from: app, api, cli, mcp, wyoming or story."""
     instruct: str | None
     normalize: bool
     status: GenerationStatus
