@@ -888,7 +888,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add Clip */
+        /**
+         * Add Clip
+         * @description Place a completed generation's take on a track (its word timings follow in the
+         *     background).
+         */
         post: operations["add_clip_stories__story_id__clips_post"];
         delete?: never;
         options?: never;
@@ -968,6 +972,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stories/{story_id}/clips/{clip_id}/words": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Clip Words
+         * @description Word timings of the clip's take (aligned now when the background run has not yet).
+         */
+        get: operations["clip_words_stories__story_id__clips__clip_id__words_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stories/{story_id}/clips/import": {
         parameters: {
             query?: never;
@@ -1037,6 +1061,27 @@ export interface paths {
         patch: operations["update_track_stories__story_id__tracks__track_id__patch"];
         trace?: never;
     };
+    "/stories/dialogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Dialogue
+         * @description A story from a dialogue script: one track per speaker, one clip per line, every line
+         *     queued as a generation; the clips are laid out once all lines are done (a `story` event).
+         */
+        post: operations["create_dialogue_stories_dialogue_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/transcribe": {
         parameters: {
             query?: never;
@@ -1080,7 +1125,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Audio Speech */
+        /**
+         * Audio Speech
+         * @description Streams, as OpenAI's endpoint does: the status and headers leave with the first piece
+         *     of audio, so a generation that fails before any audio is still a clear error status.
+         */
         post: operations["audio_speech_v1_audio_speech_post"];
         delete?: never;
         options?: never;
@@ -1352,6 +1401,8 @@ export interface components {
             muted: boolean;
             /** Start */
             start: number;
+            /** Status */
+            status: string | null;
             /** Track Id */
             track_id: number;
             /** Trim End */
@@ -1403,6 +1454,63 @@ export interface components {
             engines: components["schemas"]["DescribedEngine"][];
             /** Provider */
             provider: string | null;
+        };
+        /** DialogueBody */
+        DialogueBody: {
+            /** Engine */
+            engine?: string | null;
+            /** Language */
+            language?: string | null;
+            /** Model Size */
+            model_size?: string | null;
+            /**
+             * Name
+             * @default Dialogue
+             */
+            name?: string;
+            /**
+             * Pause
+             * @default 0.4
+             */
+            pause?: number;
+            /**
+             * Sample Rate
+             * @default 24000
+             */
+            sample_rate?: number;
+            /** Script */
+            script: string;
+            /** Seed */
+            seed?: number | null;
+            /** Voices */
+            voices: {
+                [key: string]: string;
+            };
+        };
+        /** DialogueOut */
+        DialogueOut: {
+            /** Clips */
+            clips: components["schemas"]["ClipOut"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Generation Ids */
+            generation_ids: number[];
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Sample Rate */
+            sample_rate: number;
+            /** Tracks */
+            tracks: components["schemas"]["TrackOut"][];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
         };
         /** FavouriteBody */
         FavouriteBody: {
@@ -1509,6 +1617,8 @@ export interface components {
             sample_rate: number | null;
             /** Seed */
             seed: number | null;
+            /** Source */
+            source: string;
             /** Started At */
             started_at: string | null;
             status: components["schemas"]["GenerationStatus"];
@@ -2030,6 +2140,15 @@ export interface components {
             repo_id: string;
             /** Size Mb */
             size_mb: number;
+        };
+        /** WordOut */
+        WordOut: {
+            /** End */
+            end: number;
+            /** Start */
+            start: number;
+            /** Word */
+            word: string;
         };
     };
     responses: never;
@@ -4071,6 +4190,40 @@ export interface operations {
             };
         };
     };
+    clip_words_stories__story_id__clips__clip_id__words_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                clip_id: number;
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WordOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     import_clip_stories__story_id__clips_import_post: {
         parameters: {
             query?: never;
@@ -4232,6 +4385,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TrackOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    create_dialogue_stories_dialogue_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DialogueBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DialogueOut"];
                 };
             };
             /** @description Validation Error */
