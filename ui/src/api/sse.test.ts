@@ -1,5 +1,5 @@
 // @vitest-environment node
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { SseParser } from "./sse";
 
 describe("SseParser", () => {
@@ -10,5 +10,13 @@ describe("SseParser", () => {
       { event: "progress", data: "{\"done\": 1}" },
       { event: "done", data: "a\nb" },
     ]);
+  });
+});
+
+describe("postEventStream when the network fails", () => {
+  it("says the core cannot be reached, in words, not the browser's own error", async () => {
+    const { postEventStream } = await import("./sse");
+    vi.stubGlobal("fetch", vi.fn(() => Promise.reject(new TypeError("Failed to fetch"))));
+    await expect(postEventStream("/models/tts/qwen/0.6B/download", () => {})).rejects.toThrow("Cannot reach the Voicebox core. Is it running?");
   });
 });

@@ -1,6 +1,6 @@
 // Server-sent events over fetch, for streams that answer a POST (EventSource only GETs):
 // provider installs/updates and model downloads stream `progress` events, then `done` or `error`.
-import { toApiError } from "./client";
+import { ApiError, toApiError } from "./client";
 
 export interface SseEvent {
   event: string;
@@ -36,15 +36,28 @@ export class SseParser {
 
 /** POST and read the answer as an event stream until it ends; errors become ApiError. */
 export async function postEventStream(path: string, onEvent: (e: SseEvent) => void, signal?: AbortSignal): Promise<void> {
-  const res = await fetch(path, { method: "POST", headers: { Accept: "text/event-stream" }, signal });
+  // The browser's own network errors ("Failed to fetch", "network error") become sentences.
+  const lost = (err: unknown, message: string) =>
+    signal?.aborted || (err instanceof DOMException && err.name === "AbortError") ? err : new ApiError(message, { status: 0, code: "network" });
+  let res: Response;
+  try {
+    res = await fetch(path, { method: "POST", headers: { Accept: "text/event-stream" }, signal });
+  } catch (err) {
+    throw lost(err, "Cannot reach the Voicebox core. Is it running?");
+  }
   if (!res.ok) throw await toApiError(res, path);
   if (!res.body) return;
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   const parser = new SseParser();
   for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    for (const e of parser.push(value)) onEvent(e);
+    let chunk: ReadableStreamReadResult<string>;
+    try {
+      chunk = await reader.read();
+    } catch (err) {
+      throw lost(err, "The connection to the core was lost before this finished; start it again to go on.");
+    }
+    if (chunk.done) break;
+    for (const e of parser.push(chunk.value)) onEvent(e);
   }
 }
 

@@ -1,7 +1,7 @@
 import { Component, type ErrorInfo, type ReactNode } from "react";
 import { Notice } from "./Feedback";
 
-/** A screen that throws shows what broke and a way back, instead of a blank window. */
+/** A screen that throws says so and offers a way back, instead of a blank window. */
 export class ErrorBoundary extends Component<{ children: ReactNode; resetKey: string }, { error: Error | null }> {
   override state: { error: Error | null } = { error: null };
 
@@ -23,7 +23,11 @@ export class ErrorBoundary extends Component<{ children: ReactNode; resetKey: st
       <div className="page">
         <Notice kind="error" title="This screen stopped working"
           action={<button type="button" className="btn btn-sm" onClick={() => this.setState({ error: null })}>Try again</button>}>
-          {this.state.error.message}. Your data is safe in the core; other screens still work.
+          {/* The program's own error text means nothing to the person; it goes to the console. */}
+          {this.state.error.name === "ChunkLoadError" || /dynamically imported module|Loading chunk/i.test(this.state.error.message)
+            ? "This screen could not be loaded (the app was updated, or the core stopped). Reload the page."
+            : "Something in this screen went wrong; the details are in the browser console."}{" "}
+          Your data is safe in the core; other screens still work.
         </Notice>
       </div>
     );

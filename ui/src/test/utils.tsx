@@ -64,7 +64,7 @@ export function makeGeneration(over: Partial<Generation> = {}): Generation {
     engine: "piper", model_size: "medium", provider: "local", instruct: null, status: "completed",
     error: null, error_code: null, normalize: true, group_id: null, favourite: false, audio_url: "/generations/1/audio", duration: 2.5,
     sample_rate: 22050, version_count: 1, created_at: "2026-11-22T06:00:00Z", started_at: null,
-    completed_at: null, queue_wait_ms: 1, prompt_ms: 0, synth_ms: 500, rtf: 0.2, retryable: true, ...over,
+    completed_at: null, queue_wait_ms: 1, prompt_ms: 0, synth_ms: 500, rtf: 0.2, retryable: true, source: "app", ...over,
   };
 }
 
