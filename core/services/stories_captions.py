@@ -49,13 +49,18 @@ def _cue(words: list[TimedWord]) -> Cue:
 def clip_words(
     words: list[TimedWord], *, start: float, trim_start: float, visible: float
 ) -> list[TimedWord]:
-    """The words heard in a clip (those starting inside its trimmed range), on the timeline."""
+    """The words heard in a clip (those overlapping its trimmed range, clamped to it), placed
+    on the timeline."""
     shift = start - trim_start
     end = trim_start + visible
     return [
-        TimedWord(w.word, round(w.start + shift, 3), round(min(w.end, end) + shift, 3))
+        TimedWord(
+            w.word,
+            round(max(w.start, trim_start) + shift, 3),
+            round(min(w.end, end) + shift, 3),
+        )
         for w in words
-        if trim_start <= w.start < end
+        if w.end > trim_start and w.start < end
     ]
 
 

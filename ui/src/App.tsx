@@ -11,6 +11,7 @@ import { bindHistory, resolveTheme, useUi, type Route } from "./store/ui";
 // Screens other than the landing one load on demand: the initial bundle stays small.
 const VoicesPage = lazy(() => import("./features/voices/VoicesPage"));
 const HistoryPage = lazy(() => import("./features/history/HistoryPage"));
+const StoriesPage = lazy(() => import("./features/stories/StoriesPage"));
 const SettingsPage = lazy(() => import("./features/settings/SettingsPage"));
 const Wizard = lazy(() => import("./features/wizard/Wizard"));
 
@@ -34,6 +35,8 @@ function Screen({ route }: { route: Route }) {
       return <VoicesPage />;
     case "history":
       return <HistoryPage />;
+    case "stories":
+      return <StoriesPage />;
     case "settings":
       return <SettingsPage />;
     case "setup":

@@ -7,6 +7,7 @@ const NAV: { route: Route; label: string; icon: IconName }[] = [
   { route: "generate", label: "Generate", icon: "generate" },
   { route: "voices", label: "Voices", icon: "voices" },
   { route: "history", label: "History", icon: "history" },
+  { route: "stories", label: "Stories", icon: "wave" },
   { route: "settings", label: "Settings", icon: "settings" },
 ];
 

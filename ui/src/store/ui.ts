@@ -4,8 +4,8 @@ import { create } from "zustand";
 import { persist } from "zustand/middleware";
 
 export type Theme = "system" | "light" | "dark";
-export type Route = "voices" | "generate" | "history" | "settings" | "setup";
-export const ROUTES: Route[] = ["voices", "generate", "history", "settings", "setup"];
+export type Route = "voices" | "generate" | "history" | "stories" | "settings" | "setup";
+export const ROUTES: Route[] = ["voices", "generate", "history", "stories", "settings", "setup"];
 
 export interface Toast {
   id: number;

@@ -1,0 +1,189 @@
+// Stories in the browser: a two-voice dialogue from a pasted script, a clip moved and trimmed
+// on the timeline, undo, playback of the mix, and an MP3 + SRT export. The core runs for real
+// and speaks through a real Piper provider process; screenshots go to test-artifacts/e2e.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { ARTIFACTS, REPO, audit, launchBrowser, startCore } from "./browser.mjs";
+
+const PYTHON = process.env.VOICEBOX_PYTHON ?? join(REPO, process.env.VENV ?? ".venv", "bin", "python");
+const SCRIPT = "Alice: Good morning, Bob.\nBob: Morning. Coffee?\n[pause 1s]\nAlice: Yes please, with milk.\nBob: Coming right up.";
+
+/** The Piper provider as its own process (the launch handshake: one JSON line with its port). */
+async function startPiper() {
+  const dataDir = mkdtempSync(join(tmpdir(), "voicebox-e2e-piper-"));
+  const token = randomBytes(16).toString("hex");
+  const child = spawn(PYTHON, ["-m", "providers.pytorch_cpu", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir, "--parent-pid", String(process.pid)], {
+    cwd: REPO,
+    env: { ...process.env, VOICEBOX_PROVIDER_TOKEN: token, PYTHONUNBUFFERED: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let err = "";
+  child.stderr.on("data", (d) => (err += d));
+  const port = await new Promise((res, rej) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const line = out.split("\n").find((l) => l.includes('"listening"'));
+      if (line) res(JSON.parse(line).port);
+    });
+    child.once("exit", (code) => rej(new Error(`the provider exited with ${code}:\n${err.slice(-3000)}`)));
+  });
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { url: `http://127.0.0.1:${port}`, token, stop };
+}
+
+let piper;
+let core;
+let closeBrowser;
+let page;
+const pageErrors = [];
+const a11y = [];
+
+const json = async (path, init = {}) => {
+  const r = await fetch(`${core.url}${path}`, { ...init, headers: { "content-type": "application/json", ...(init.headers ?? {}) } });
+  assert.ok(r.ok, `${path}: ${r.status} ${await r.clone().text()}`);
+  return r.status === 204 ? null : r.json();
+};
+const shot = async (name) => {
+  await page.screenshot({ path: join(ARTIFACTS, `stories-${name}.png`) });
+  for (const v of await audit(page)) a11y.push(`${name}: ${v}`);
+};
+/** Poll the core (not a fixed sleep) until `check(story)` holds. */
+async function storyWhere(id, check, what, timeoutMs = 120_000) {
+  const t0 = Date.now();
+  for (;;) {
+    const story = await json(`/stories/${id}`);
+    if (check(story)) return story;
+    assert.ok(Date.now() - t0 < timeoutMs, `timed out waiting for ${what}: ${JSON.stringify(story).slice(0, 800)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe("Stories in the browser", { timeout: 600_000 }, () => {
+  before(async () => {
+    assert.ok(existsSync(join(REPO, "ui", "dist", "index.html")), "ui/dist is missing: run `npm run build` in ui/ first");
+    piper = await startPiper();
+    core = await startCore({ env: { VOICEBOX_PROVIDER_URL: piper.url, VOICEBOX_PROVIDER_TOKEN: piper.token } });
+    await json("/settings/first-run", { method: "POST", body: JSON.stringify({ wizard_seen: true }) });
+    for (const name of ["Ann", "Ben"]) {
+      await json("/profiles", { method: "POST", body: JSON.stringify({ name, voice_type: "preset", preset_engine: "piper", preset_voice: "joe" }) });
+    }
+    let browser;
+    ({ browser, close: closeBrowser } = await launchBrowser());
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+    page.on("pageerror", (e) => pageErrors.push(e.stack ?? e.message));
+  });
+
+  after(async () => {
+    await closeBrowser?.();
+    await core?.stop();
+    await piper?.stop();
+  });
+
+  let storyId;
+
+  test("a pasted two-person script becomes a story of clips on two tracks", async () => {
+    await page.goto(`${core.url}/app/stories`);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Stories" }).waitFor();
+    await page.getByLabel("Name", { exact: true }).fill("Morning");
+    await page.getByLabel(/^Script/).fill(SCRIPT);
+    await page.getByLabel("Voice for Alice").selectOption({ label: "Ann" });
+    await page.getByLabel("Voice for Bob").selectOption({ label: "Ben" });
+    await page.getByLabel(/Pause between turns/).fill("0.5");
+    await shot("script");
+    await page.getByRole("button", { name: "Create story" }).click();
+    await page.getByRole("heading", { name: "Morning" }).waitFor();
+    const [listed] = await json("/stories");
+    storyId = listed.id;
+    const story = await storyWhere(storyId, (s) => s.clips.length === 4 && s.clips.every((c) => c.status === "completed") && Math.max(...s.clips.map((c) => c.start)) > 0, "the lines to be spoken and laid out");
+    assert.deepEqual(story.tracks.map((t) => t.name), ["Alice", "Bob"]);
+    await page.locator('[data-testid="clip"]').nth(3).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll(".story-wave").length === 4 && [...document.querySelectorAll(".story-wave")].every((w) => w.shadowRoot || w.children.length));
+    assert.equal(await page.locator('[data-testid="track"]').count(), 2);
+    await shot("timeline");
+  });
+
+  test("a clip moves and trims by dragging, and undo puts the trim back", async () => {
+    const before = await json(`/stories/${storyId}`);
+    const target = [...before.clips].sort((a, b) => a.start - b.start)[1];
+    const clip = page.locator(`[data-clip-id="${target.id}"]`);
+    const box = await clip.boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2, { steps: 6 });
+    await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2, { steps: 6 });
+    await page.mouse.up();
+    const moved = await storyWhere(storyId, (s) => s.clips.find((c) => c.id === target.id).start > target.start + 1, "the clip to move");
+    const movedClip = moved.clips.find((c) => c.id === target.id);
+    assert.ok(Math.abs(movedClip.start - (target.start + 1.5)) < 0.2, `moved to ${movedClip.start} from ${target.start}`);
+
+    const handle = clip.locator('[data-testid="trim-end"]');
+    const hb = await handle.boundingBox();
+    await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(hb.x - 40, hb.y + hb.height / 2, { steps: 8 });
+    await page.mouse.up();
+    const trimmed = await storyWhere(storyId, (s) => s.clips.find((c) => c.id === target.id).trim_end > movedClip.trim_end + 0.3, "the trim");
+    const trimmedClip = trimmed.clips.find((c) => c.id === target.id);
+    assert.ok(Math.abs(trimmedClip.trim_end - movedClip.trim_end - 0.5) < 0.1, `trim_end ${trimmedClip.trim_end}`);
+    await shot("moved-and-trimmed");
+
+    await page.locator(".story-ruler").click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press("Control+z");
+    await storyWhere(storyId, (s) => Math.abs(s.clips.find((c) => c.id === target.id).trim_end - movedClip.trim_end) < 1e-6, "undo of the trim");
+    assert.equal(pageErrors.length, 0, pageErrors.join("\n"));
+  });
+
+  test("the mix plays from the playhead with a moving cursor, and frames stay smooth", async () => {
+    await page.getByRole("button", { name: "Play from the playhead" }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="mix"]').currentTime > 0.5, undefined, { timeout: 60_000 });
+    const frames = await page.evaluate(
+      () =>
+        new Promise((res) => {
+          const times = [];
+          const tick = (t) => {
+            times.push(t);
+            if (times.length < 90) requestAnimationFrame(tick);
+            else res(times.slice(1).map((v, i) => v - times[i]));
+          };
+          requestAnimationFrame(tick);
+        }),
+    );
+    const cursor = await page.locator('[data-testid="cursor"]').evaluate((el) => parseFloat(el.style.left));
+    assert.ok(cursor > 0, `cursor at ${cursor}`);
+    const mean = frames.reduce((a, b) => a + b, 0) / frames.length;
+    console.log(`# timeline frame time while playing (${(await page.locator('[data-testid="clip"]').count())} clips): mean ${mean.toFixed(1)} ms, worst ${Math.max(...frames).toFixed(1)} ms`);
+    await shot("playing");
+    await page.getByRole("button", { name: "Pause" }).click();
+  });
+
+  test("the story exports as MP3 with SRT captions", async () => {
+    const [mp3] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export MP3" }).click()]);
+    const mp3Path = join(ARTIFACTS, "stories-export.mp3");
+    await mp3.saveAs(mp3Path);
+    const bytes = readFileSync(mp3Path);
+    assert.ok(bytes.length > 10_000, `mp3 of ${bytes.length} bytes`);
+    assert.ok(bytes.subarray(0, 3).toString() === "ID3" || (bytes[0] === 0xff && (bytes[1] & 0xe0) === 0xe0), "not an MP3");
+    const [srt] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Captions (SRT)" }).click()]);
+    const srtPath = join(ARTIFACTS, "stories-export.srt");
+    await srt.saveAs(srtPath);
+    const text = readFileSync(srtPath, "utf8");
+    assert.match(text, /^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n/);
+    for (const words of ["Good morning", "Coffee", "with milk", "Coming right up"]) assert.ok(text.includes(words) || text.replace(/\n\d+\n[^\n]+\n/g, " ").includes(words), `${words} missing from:\n${text}`);
+    assert.deepEqual(a11y, [], a11y.join("\n"));
+  });
+});

@@ -1,0 +1,275 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { api, errorMessage } from "../../api/client";
+import { useUi } from "../../store/ui";
+import type { Clip, ClipPatch, StoryDetail, Track } from "./api";
+import { ClipWave } from "./ClipWave";
+import { EditStack, fieldsOf, snap, visibleLength, type Edit } from "./edits";
+
+const SNAP_PX = 8;
+type Drag = { clipId: number; kind: "move" | "trim-start" | "trim-end"; x0: number; dx: number };
+
+function preview(clip: Clip, drag: Drag | null, zoom: number, edges: number[]): ClipPatch {
+  if (!drag || drag.clipId !== clip.id) return {};
+  const ds = drag.dx / zoom;
+  const tolerance = SNAP_PX / zoom;
+  if (drag.kind === "move") {
+    const start = Math.max(0, clip.start + ds);
+    const end = snap(start + visibleLength(clip), edges, tolerance);
+    const snapped = snap(start, edges, tolerance);
+    return { start: snapped !== start ? snapped : Math.max(0, end - visibleLength(clip)) };
+  }
+  const length = visibleLength(clip);
+  if (drag.kind === "trim-start") {
+    const d = Math.min(Math.max(ds, -clip.trim_start, -clip.start), length - 0.05);
+    const start = snap(clip.start + d, edges, tolerance);
+    const real = start - clip.start;
+    return { start, trim_start: clip.trim_start + real };
+  }
+  const d = Math.max(Math.min(ds, clip.trim_end), -(length - 0.05));
+  const end = snap(clip.start + length + d, edges, tolerance);
+  return { trim_end: Math.max(0, clip.trim_end - (end - clip.start - length)) };
+}
+
+export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: () => void }) {
+  const toast = useUi((s) => s.toast);
+  const [zoom, setZoom] = useState(80);
+  const [drag, setDrag] = useState<Drag | null>(null);
+  const [selected, setSelected] = useState<number | null>(null);
+  const [playhead, setPlayhead] = useState(0);
+  const [playing, setPlaying] = useState(false);
+  const [, bump] = useState(0);
+  const stack = useRef(new EditStack());
+  const audio = useRef<HTMLAudioElement>(null);
+  const length = Math.max(10, ...story.clips.map((c) => c.start + visibleLength(c) + 2));
+  const mixUrl = `/stories/${story.id}/audio?v=${encodeURIComponent(story.updated_at)}`;
+
+  const apply = useCallback(
+    async (clipId: number, patch: ClipPatch) => {
+      try {
+        await api.patch(`/stories/${story.id}/clips/${clipId}`, patch);
+      } catch (err) {
+        toast(errorMessage(err), "error");
+      }
+      onChanged();
+    },
+    [story.id, onChanged, toast],
+  );
+
+  const edit = useCallback(
+    async (clip: Clip, after: ClipPatch) => {
+      const keys = Object.keys(after) as (keyof ClipPatch)[];
+      if (!keys.length) return;
+      stack.current.push({ clipId: clip.id, before: fieldsOf(clip, keys), after });
+      bump((n) => n + 1);
+      await apply(clip.id, after);
+    },
+    [apply],
+  );
+
+  const replay = useCallback(
+    async (which: "undo" | "redo") => {
+      const step: Edit | undefined = which === "undo" ? stack.current.undo() : stack.current.redo();
+      bump((n) => n + 1);
+      if (step) await apply(step.clipId, which === "undo" ? step.before : step.after);
+    },
+    [apply],
+  );
+
+  const edges = useMemo(
+    () => story.clips.filter((c) => c.id !== drag?.clipId).flatMap((c) => [c.start, c.start + visibleLength(c)]).concat([playhead]),
+    [story.clips, drag?.clipId, playhead],
+  );
+
+  const split = useCallback(async () => {
+    const clip = story.clips.find((c) => c.id === selected);
+    if (!clip) return;
+    try {
+      await api.post(`/stories/${story.id}/clips/${clip.id}/split`, { at: playhead });
+    } catch (err) {
+      toast(errorMessage(err), "error");
+    }
+    onChanged();
+  }, [story, selected, playhead, onChanged, toast]);
+
+  const remove = useCallback(async () => {
+    if (selected === null) return;
+    await api.del(`/stories/${story.id}/clips/${selected}`).catch((err) => toast(errorMessage(err), "error"));
+    setSelected(null);
+    onChanged();
+  }, [story.id, selected, onChanged, toast]);
+
+  const toggle = useCallback(() => {
+    const el = audio.current;
+    if (!el) return;
+    if (el.paused) {
+      el.currentTime = playhead;
+      void el.play().catch((err) => toast(errorMessage(err), "error"));
+    } else el.pause();
+  }, [playhead, toast]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement;
+      if (["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName)) return;
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.key.toLowerCase() === "z") {
+        e.preventDefault();
+        void replay(e.shiftKey ? "redo" : "undo");
+      } else if (mod && e.key.toLowerCase() === "y") {
+        e.preventDefault();
+        void replay("redo");
+      } else if (e.key === " ") {
+        e.preventDefault();
+        toggle();
+      } else if (e.key.toLowerCase() === "s" && !mod) void split();
+      else if (e.key === "Delete" || e.key === "Backspace") void remove();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [replay, toggle, split, remove]);
+
+  useEffect(() => {
+    if (!playing) return;
+    let frame = 0;
+    const tick = () => {
+      if (audio.current) setPlayhead(audio.current.currentTime);
+      frame = requestAnimationFrame(tick);
+    };
+    frame = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(frame);
+  }, [playing]);
+
+  const down = (clip: Clip, kind: Drag["kind"]) => (e: React.PointerEvent) => {
+    e.stopPropagation();
+    (e.currentTarget as HTMLElement).setPointerCapture?.(e.pointerId);
+    setSelected(clip.id);
+    setDrag({ clipId: clip.id, kind, x0: e.clientX, dx: 0 });
+  };
+  const move = (e: React.PointerEvent) => {
+    if (drag) setDrag({ ...drag, dx: e.clientX - drag.x0 });
+  };
+  const up = () => {
+    if (!drag) return;
+    const clip = story.clips.find((c) => c.id === drag.clipId);
+    setDrag(null);
+    if (clip && Math.abs(drag.dx) >= 2) void edit(clip, preview(clip, drag, zoom, edges));
+  };
+
+  const patchTrack = async (track: Track, patch: Partial<Track>) => {
+    await api.patch(`/stories/${story.id}/tracks/${track.id}`, patch).catch((err) => toast(errorMessage(err), "error"));
+    onChanged();
+  };
+
+  return (
+    <section className="story-editor" aria-label="Timeline">
+      <div className="story-toolbar">
+        <button type="button" className="btn" onClick={toggle} aria-label={playing ? "Pause" : "Play from the playhead"}>
+          {playing ? "Pause" : "Play"}
+        </button>
+        <button type="button" className="btn" onClick={() => void replay("undo")} disabled={!stack.current.canUndo}>
+          Undo
+        </button>
+        <button type="button" className="btn" onClick={() => void replay("redo")} disabled={!stack.current.canRedo}>
+          Redo
+        </button>
+        <button type="button" className="btn" onClick={() => void split()} disabled={selected === null}>
+          Split at playhead
+        </button>
+        <label className="story-zoom">
+          Zoom
+          <input type="range" min={20} max={400} value={zoom} onChange={(e) => setZoom(Number(e.target.value))} />
+        </label>
+        <span className="story-time" data-testid="playhead">{playhead.toFixed(2)} s</span>
+        <a className="btn" href={`/stories/${story.id}/audio?format=mp3`} download={`story-${story.id}.mp3`}>
+          Export MP3
+        </a>
+        <a className="btn" href={`/stories/${story.id}/captions?format=srt`} download={`story-${story.id}.srt`}>
+          Captions (SRT)
+        </a>
+        <a className="btn" href={`/stories/${story.id}/captions?format=vtt`} download={`story-${story.id}.vtt`}>
+          Captions (VTT)
+        </a>
+      </div>
+      <audio
+        ref={audio}
+        src={mixUrl}
+        preload="none"
+        onPlay={() => setPlaying(true)}
+        onPause={() => setPlaying(false)}
+        onEnded={() => setPlaying(false)}
+        data-testid="mix"
+      >
+        <track kind="captions" srcLang="en" label="Captions" src={`/stories/${story.id}/captions?format=vtt&v=${encodeURIComponent(story.updated_at)}`} />
+      </audio>
+      <div className="story-scroll" onPointerMove={move} onPointerUp={up}>
+        <div
+          className="story-ruler"
+          style={{ width: length * zoom }}
+          role="slider"
+          tabIndex={0}
+          aria-label="Playhead"
+          aria-valuemin={0}
+          aria-valuemax={Math.round(length)}
+          aria-valuenow={Math.round(playhead * 100) / 100}
+          onClick={(e) => setPlayhead(Math.max(0, (e.clientX - e.currentTarget.getBoundingClientRect().left) / zoom))}
+          onKeyDown={(e) => {
+            if (e.key === "ArrowRight") setPlayhead((p) => p + 0.5);
+            if (e.key === "ArrowLeft") setPlayhead((p) => Math.max(0, p - 0.5));
+          }}
+        >
+          {Array.from({ length: Math.ceil(length) }, (_, s) => (
+            <span key={s} className="story-tick" style={{ left: s * zoom }}>
+              {s % 5 === 0 ? `${s}s` : ""}
+            </span>
+          ))}
+        </div>
+        {story.tracks.map((track) => (
+          <div key={track.id} className="story-track" data-testid="track">
+            <div className="story-track-head">
+              <span>{track.name}</span>
+              <button type="button" className="btn btn-small" aria-pressed={track.muted} onClick={() => void patchTrack(track, { muted: !track.muted })}>
+                Mute
+              </button>
+              <button type="button" className="btn btn-small" aria-pressed={track.solo} onClick={() => void patchTrack(track, { solo: !track.solo })}>
+                Solo
+              </button>
+            </div>
+            <div className="story-lane" style={{ width: length * zoom }}>
+              {story.clips
+                .filter((c) => c.track_id === track.id)
+                .map((clip) => {
+                  const shown = { ...clip, ...preview(clip, drag, zoom, edges) } as Clip;
+                  return (
+                    <div
+                      key={clip.id}
+                      className={`story-clip${selected === clip.id ? " is-selected" : ""}${clip.muted ? " is-muted" : ""}`}
+                      style={{ left: shown.start * zoom, width: Math.max(4, visibleLength(shown) * zoom) }}
+                      data-testid="clip"
+                      data-clip-id={clip.id}
+                      data-start={shown.start}
+                      data-trim-start={shown.trim_start}
+                      data-trim-end={shown.trim_end}
+                      title={clip.label}
+                      onPointerDown={down(clip, "move")}
+                    >
+                      <div className="story-clip-inner" style={{ marginLeft: -shown.trim_start * zoom }}>
+                        {clip.status === "completed" || clip.status === null ? (
+                          <ClipWave url={clip.audio_url} width={(clip.duration ?? 0) * zoom} />
+                        ) : (
+                          <span className="story-pending">{clip.status}…</span>
+                        )}
+                      </div>
+                      <span className="story-clip-label">{clip.label}</span>
+                      <span className="story-handle story-handle-start" data-testid="trim-start" onPointerDown={down(clip, "trim-start")} />
+                      <span className="story-handle story-handle-end" data-testid="trim-end" onPointerDown={down(clip, "trim-end")} />
+                    </div>
+                  );
+                })}
+            </div>
+          </div>
+        ))}
+        <div className="story-cursor" style={{ left: playhead * zoom }} aria-hidden="true" data-testid="cursor" />
+      </div>
+    </section>
+  );
+}
