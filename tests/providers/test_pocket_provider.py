@@ -11,6 +11,7 @@ import io
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -31,22 +32,43 @@ RATE = 24_000
 
 
 @pytest.fixture(scope="module")
-def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderProcess]:
+def pocket_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Tiny English and French models, laid out as the engine's data dir holds downloads."""
     from providers.engines.pocket_random import build_random_model
 
-    data_dir = Path(tmp_path_factory.mktemp("pocket-provider"))
-    models = data_dir / "models" / "pocket-tts"
+    models = Path(tmp_path_factory.mktemp("pocket-models"))
     build_random_model(models / "pocket-tts-english", "tiny", seed=0)
     # A second language with the same tiny architecture: a prompt must not cross models.
     build_random_model(models / "pocket-tts-french", "tiny", seed=1, language="french")
+    return models
+
+
+def spawn(models: Path, data_dir: Path) -> ProviderProcess:
+    shutil.copytree(models, data_dir / "models" / "pocket-tts")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "2"}
-    process = launch_provider(
+    return launch_provider(
         [sys.executable, "-m", "providers.pytorch_cpu", "--engines", "pocket-tts"],
         data_dir=data_dir,
         token=secrets.token_hex(16),
         env=env,
         startup_timeout=60,
     )
+
+
+def client_for(process: ProviderProcess) -> httpx.Client:
+    return httpx.Client(
+        base_url=process.url,
+        headers={"Authorization": f"Bearer {process.token}"},
+        timeout=120,
+        trust_env=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def provider(
+    tmp_path_factory: pytest.TempPathFactory, pocket_models: Path
+) -> Iterator[ProviderProcess]:
+    process = spawn(pocket_models, Path(tmp_path_factory.mktemp("pocket-provider")))
     yield process
     process.stop()
     process.close()
@@ -54,12 +76,7 @@ def provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ProviderProce
 
 @pytest.fixture(scope="module")
 def client(provider: ProviderProcess) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=provider.url,
-        headers={"Authorization": f"Bearer {provider.token}"},
-        timeout=120,
-        trust_env=False,
-    ) as http:
+    with client_for(provider) as http:
         yield http
 
 
@@ -128,6 +145,21 @@ def test_stream_pieces_add_up_to_the_whole(client: httpx.Client) -> None:
     )
     whole = generate(client, text=text, voice_prompt=prompt, seed=3)
     assert streamed.size == whole.size
+
+
+def test_prompt_from_one_process_is_accepted_by_another(
+    client: httpx.Client, pocket_models: Path, tmp_path: Path
+) -> None:
+    prompt = make_prompt(client)
+    mine = generate(client, text="Across processes.", voice_prompt=prompt, seed=2)
+    second = spawn(pocket_models, tmp_path)
+    try:
+        with client_for(second) as other:
+            theirs = generate(other, text="Across processes.", voice_prompt=prompt, seed=2)
+    finally:
+        second.stop()
+        second.close()
+    assert np.array_equal(mine, theirs)
 
 
 def test_prompt_of_another_model_or_engine_is_refused_with_409(client: httpx.Client) -> None:
