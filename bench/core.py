@@ -111,9 +111,9 @@ def bench_start(runs: int) -> None:
 
 
 def seed(db: Path, count: int) -> None:
-    from core.store.db import make_engine, migrate
+    from core.store.db import migrate, open_db
 
-    migrate(make_engine(f"sqlite:///{db}"))
+    migrate(open_db(f"sqlite:///{db}"))
     rng = random.Random(7)
     conn = sqlite3.connect(db)
     conn.execute(
@@ -188,7 +188,7 @@ def in_process(data: Path, queries: int) -> None:
         list_history(core, query)
         timings.append((time.perf_counter() - t) * 1e3)
     timings = timings[20:]
-    core.engine.dispose()
+    core.db.dispose()
     print(
         f"history search, service call only: median {statistics.median(timings):.1f} ms, "
         f"p95 {p95(timings):.1f} ms"

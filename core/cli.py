@@ -197,7 +197,7 @@ def say(
     fmt = output.suffix.lstrip(".").lower() or "wav"
 
     async def work(core: Any) -> bytes:
-        with Session(core.engine) as session:
+        with Session(core.db) as session:
             found = _find(session, profile) if profile else _default(session)
         return await speak(core, found.id or 0, text, engine=engine, seed=seed, fmt=fmt)
 
@@ -212,7 +212,7 @@ def profiles_list(data_dir: DataDir = None) -> None:
     from core.store.models import Profile, ProfileSample
 
     async def work(core: Any) -> list[tuple[Profile, int]]:
-        with Session(core.engine) as session:
+        with Session(core.db) as session:
             rows = session.exec(select(Profile).order_by(col(Profile.name))).all()
             return [
                 (
@@ -274,7 +274,7 @@ def profiles_create(
         raise typer.Exit(2)
 
     async def work(core: Any) -> Any:
-        with Session(core.engine) as session:
+        with Session(core.db) as session:
             return create_profile(session, **body.model_dump())
 
     made = _run(_settings(data_dir), "Creating…", work)
@@ -295,7 +295,7 @@ def profiles_add_sample(
     data = file.read_bytes()
 
     async def work(core: Any) -> Any:
-        with Session(core.engine) as session:
+        with Session(core.db) as session:
             found = _find(session, profile)
         return await add_sample(core, found.id or 0, data, text, transcribe=transcribe)
 

@@ -72,7 +72,7 @@ def story_new(
         made = await create(core, request, background=False)
         await wait_all(core, made)
         await asyncio.to_thread(layout, core, made)
-        with Session(core.engine) as session:
+        with Session(core.db) as session:
             gens = [get_generation(session, line.generation_id) for line in made.lines]
         failed = [f"line {i}: {g.error}" for i, g in enumerate(gens, 1) if g.status != "completed"]
         return made.story.id or 0, len(made.lines), failed

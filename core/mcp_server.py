@@ -42,13 +42,13 @@ MAX_GENERATIONS = 100
 
 async def speak_tool(core: Core, text: str, voice: str | None, source: str) -> dict[str, Any]:
     """Speak `text`; the finished generation's id, its WAV's absolute path and the WAV bytes."""
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         profile = resolve_voice(session, core.settings.data_dir, voice)
     assert profile.id is not None
     [gen] = await submit(core, GenerateParams(profile_id=profile.id, text=text, source=source))
     assert gen.id is not None
     await wait_for(core, gen.id)
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         done = get_generation(session, gen.id)
     if done.status != GenerationStatus.completed or not done.audio_path:
         raise failure(done.status, done.error_code, done.error)
@@ -70,7 +70,7 @@ def _audio_bytes(core: Core, audio_base64: str | None, generation_id: int | None
             field="audio_base64",
         )
     if generation_id is not None:
-        with Session(core.engine) as session:
+        with Session(core.db) as session:
             gen = get_generation(session, generation_id)
         if not gen.audio_path:
             raise ValidationFailed(
@@ -140,7 +140,7 @@ def build_server(
     @server.tool()
     async def list_voices() -> dict[str, Any]:
         """The voice profiles speak can use, by name."""
-        with Session(get_core().engine) as session:
+        with Session(get_core().db) as session:
             rows = session.exec(select(Profile).order_by(col(Profile.name))).all()
         voices = [
             {"name": p.name, "id": p.id, "voice_type": p.voice_type, "language": p.language}

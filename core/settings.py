@@ -142,7 +142,3 @@ def save_setting(settings: Settings, key: str, value: Any) -> Path:
     tmp.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
-
-
-def load_settings(**overrides: Any) -> Settings:
-    return Settings(**overrides)

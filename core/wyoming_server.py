@@ -61,7 +61,7 @@ def describe(core: Core) -> Any:
     from wyoming.info import AsrModel, AsrProgram, Attribution, Info, TtsProgram, TtsVoice
 
     credit = Attribution(name="Voicebox", url="")
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         profiles = session.exec(select(Profile).order_by(col(Profile.name))).all()
     voices = [
         TtsVoice(
@@ -195,7 +195,7 @@ def handler_factory(core: Core) -> Any:
                 await self._transcribe()
 
         async def _synthesize(self, text: str, voice: str | None) -> None:
-            with Session(core.engine) as session:
+            with Session(core.db) as session:
                 profile = resolve_voice(session, core.settings.data_dir, voice)
             assert profile.id is not None
             request = SpeechRequest(profile.id, text, fmt="pcm", source="wyoming")

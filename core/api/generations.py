@@ -35,7 +35,7 @@ async def generate(body: GenerateBody, core: Core = Depends(get_core)) -> dict[s
 
 @router.get("/generations/{generation_id}", response_model=None, responses=doc(GenerationOut))
 def get_generation(generation_id: Id, core: Core = Depends(get_core)) -> dict[str, Any]:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         return gen_svc.as_dict(gen_svc.get_generation(session, generation_id))
 
 
@@ -96,7 +96,7 @@ def audio(
     version: int | None = Query(default=None, ge=1, le=MAX_ID),
     core: Core = Depends(get_core),
 ) -> Response:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         gen = gen_svc.get_generation(session, generation_id)
     path = gen.audio_path
     if version is not None:
@@ -163,7 +163,7 @@ def stats(core: Core = Depends(get_core)) -> dict[str, Any]:
 async def _stream(core: Core, generation_id: int | None) -> AsyncIterator[dict[str, str]]:
     queue = core.events.open()
     if generation_id is not None:
-        with Session(core.engine) as session:
+        with Session(core.db) as session:
             current = gen_svc.as_dict(gen_svc.get_generation(session, generation_id))
         yield {"event": "generation", "data": json.dumps(current)}
         if current["status"] in FINAL_STATUSES:
@@ -188,7 +188,7 @@ async def app_events(core: Core = Depends(get_core)) -> Any:
 
 @router.get("/generations/{generation_id}/events", response_model=None)
 async def generation_events(generation_id: Id, core: Core = Depends(get_core)) -> Any:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         gen_svc.get_generation(session, generation_id)
     from sse_starlette.sse import EventSourceResponse
 

@@ -84,7 +84,7 @@ def _mapping_rows(core: Core, session: Session) -> dict[str, Any]:
 @router.get("/v1/audio/voices", response_model=None)
 async def audio_voices(core: Core = Depends(get_core)) -> dict[str, Any]:
     """Profiles by name, then OpenAI's names with the profile each speaks with."""
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         profiles = session.exec(select(Profile).order_by(col(Profile.name))).all()
         voices: list[dict[str, Any]] = [
             {
@@ -107,7 +107,7 @@ async def audio_voices(core: Core = Depends(get_core)) -> dict[str, Any]:
 @router.get("/settings/openai-voices", response_model=None)
 async def get_openai_voices(core: Core = Depends(get_core)) -> dict[str, Any]:
     """Each OpenAI voice name and the profile it speaks with (`mapped` false: the default)."""
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         return {"voices": _mapping_rows(core, session)}
 
 
@@ -121,6 +121,6 @@ async def put_openai_voices(
 ) -> dict[str, Any]:
     if len(changes) > len(OPENAI_VOICES):
         raise ValidationFailed("too many entries; map each OpenAI voice name once", field="body")
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         save_mapping(session, core.settings.data_dir, changes)
         return {"voices": _mapping_rows(core, session)}

@@ -79,7 +79,7 @@ async def _request(core: Core, body: SpeechBody) -> SpeechRequest:
                 field="model",
             )
     voice = body.voice.id if isinstance(body.voice, VoiceRef) else body.voice
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         profile = resolve_voice(session, core.settings.data_dir, voice)
     assert profile.id is not None
     return SpeechRequest(

@@ -37,20 +37,20 @@ def _sample(sample: ProfileSample) -> dict[str, Any]:
 
 @router.get("/profiles", response_model=None, responses=doc(list[ProfileOut]))
 def list_profiles(core: Core = Depends(get_core)) -> list[dict[str, Any]]:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         rows = session.exec(select(Profile).order_by(col(Profile.name))).all()
         return [_profile(session, p) for p in rows]
 
 
 @router.post("/profiles", status_code=201, response_model=None, responses=doc(ProfileOut, 201))
 def create_profile(body: ProfileCreate, core: Core = Depends(get_core)) -> dict[str, Any]:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         return _profile(session, svc.create_profile(session, **body.model_dump()))
 
 
 @router.get("/profiles/{profile_id}", response_model=None, responses=doc(ProfileOut))
 def get_profile(profile_id: Id, core: Core = Depends(get_core)) -> dict[str, Any]:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         return _profile(session, svc.get_profile(session, profile_id))
 
 
@@ -58,21 +58,21 @@ def get_profile(profile_id: Id, core: Core = Depends(get_core)) -> dict[str, Any
 def update_profile(
     profile_id: Id, body: ProfileUpdate, core: Core = Depends(get_core)
 ) -> dict[str, Any]:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         fields = body.model_dump(exclude_unset=True)
         return _profile(session, svc.update_profile(session, profile_id, **fields))
 
 
 @router.delete("/profiles/{profile_id}", status_code=204, response_model=None)
 def delete_profile(profile_id: Id, core: Core = Depends(get_core)) -> Response:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         svc.delete_profile(core, session, profile_id)
     return Response(status_code=204)
 
 
 @router.get("/profiles/{profile_id}/samples", response_model=None, responses=doc(list[SampleOut]))
 def list_samples(profile_id: Id, core: Core = Depends(get_core)) -> list[dict[str, Any]]:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         return [_sample(s) for s in svc.list_samples(session, profile_id)]
 
 
@@ -100,13 +100,13 @@ async def add_sample(
 def update_sample(
     profile_id: Id, sample_id: Id, body: SampleUpdate, core: Core = Depends(get_core)
 ) -> dict[str, Any]:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         return _sample(svc.update_sample(session, profile_id, sample_id, body.reference_text))
 
 
 @router.delete("/profiles/{profile_id}/samples/{sample_id}", status_code=204, response_model=None)
 def delete_sample(profile_id: Id, sample_id: Id, core: Core = Depends(get_core)) -> Response:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         svc.delete_sample(core, session, profile_id, sample_id)
     return Response(status_code=204)
 
@@ -115,7 +115,7 @@ def delete_sample(profile_id: Id, sample_id: Id, core: Core = Depends(get_core))
 def sample_audio(
     profile_id: Id, sample_id: Id, original: bool = False, core: Core = Depends(get_core)
 ) -> FileResponse:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         sample = svc.get_sample(session, profile_id, sample_id)
     path = sample.original_path if original else sample.audio_path
     return FileResponse(core.files.existing(path))

@@ -133,12 +133,12 @@ def _clip(session: Session, story_id: int, clip: StoryClip) -> ClipOut:
 
 
 def _clip_out(core: Core, story_id: int, clip: StoryClip) -> ClipOut:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         return _clip(session, story_id, clip)
 
 
 def _detail(core: Core, story_id: int) -> StoryDetail:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         state = svc.load(session, story_id)
         clips = [_clip(session, story_id, c) for c in state.clips]
     return StoryDetail(
@@ -260,7 +260,7 @@ async def clip_words(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) 
     """Word timings of the clip's take (aligned now when the background run has not yet)."""
     from core.services import alignment
 
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         version_id = svc.clip_version_id(session, story_id, clip_id)
     if version_id is None:
         return []

@@ -92,7 +92,7 @@ async def align_version(core: Core, version_id: int) -> list[TimedWord] | None:
     from core.audio.decode import decode
     from core.services.transcription import WHISPER_RATE
 
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         stored = session.exec(
             select(VersionWords).where(VersionWords.version_id == version_id)
         ).first()
@@ -105,7 +105,7 @@ async def align_version(core: Core, version_id: int) -> list[TimedWord] | None:
     data = core.files.read(version.audio_path)
     samples = (await asyncio.to_thread(decode, data, rate=WHISPER_RATE)).samples
     words = await align_samples(core, samples, gen.text)
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         if session.get(GenerationVersion, version_id) is None:
             return words  # deleted meanwhile
         if not session.exec(
@@ -128,7 +128,7 @@ def _latest_version(session: Session, generation_id: int) -> int | None:
 
 def schedule(core: Core, generation_id: int, *, only_in_stories: bool = False) -> None:
     """Align the generation's latest take in the background (from inside the event loop)."""
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         if (
             only_in_stories
             and not session.exec(

@@ -17,7 +17,7 @@ from core.services.queue import GenerationQueue
 from core.services.transcription import Transcriber
 from core.services.whisper_models import WhisperModels, models_dir
 from core.settings import Settings
-from core.store.db import make_engine, migrate
+from core.store.db import migrate, open_db
 from core.tts.base import TTSProvider
 from core.tts.routing import ProviderRouter
 
@@ -44,7 +44,7 @@ def default_providers(settings: Settings) -> tuple[list[TTSProvider], ProviderMa
 @dataclass
 class Core:
     settings: Settings
-    engine: Engine = field(init=False)
+    db: Engine = field(init=False)
     files: FileStore = field(init=False)
     events: EventBus = field(init=False)
     transcriber: Transcriber = field(init=False)
@@ -58,8 +58,8 @@ class Core:
         """Open the database (migrating it) and wire the services; no provider starts yet."""
         core = cls(settings)
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        core.engine = make_engine(settings.db_url)
-        migrate(core.engine)
+        core.db = open_db(settings.db_url)
+        migrate(core.db)
         core.files = FileStore(Path(settings.data_dir))
         core.events = EventBus()
         core.transcriber = Transcriber(
@@ -91,4 +91,4 @@ class Core:
         await self.queue.close()
         await self.transcriber.close()
         await self.providers.stop_all()
-        self.engine.dispose()
+        self.db.dispose()

@@ -38,7 +38,3 @@ class EventBus:
 
     def close(self, queue: asyncio.Queue[Event]) -> None:
         self._subscribers.discard(queue)
-
-    @property
-    def subscriber_count(self) -> int:
-        return len(self._subscribers)

@@ -104,7 +104,7 @@ async def submit(core: Core, params: GenerateParams) -> list[Generation]:
         )
     if not 1 <= params.variations <= MAX_VARIATIONS:
         raise ValidationFailed(f"variations must be 1-{MAX_VARIATIONS}", field="variations")
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         profile = get_profile(session, params.profile_id)
         if (
             profile.voice_type == VoiceType.cloned
@@ -121,7 +121,7 @@ async def submit(core: Core, params: GenerateParams) -> list[Generation]:
     base_seed = params.seed if params.seed is not None else new_seed()
     group = str(uuid.uuid4()) if params.variations > 1 else None
     created: list[Generation] = []
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         for index in range(params.variations):
             gen = Generation(
                 profile_id=profile.id,
@@ -155,7 +155,7 @@ def get_generation(session: Session, generation_id: int) -> Generation:
 
 
 async def cancel(core: Core, generation_id: int) -> Generation:
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         gen = get_generation(session, generation_id)
         if gen.status in FINAL_STATUSES:
             raise ConflictError(
@@ -175,14 +175,14 @@ async def cancel(core: Core, generation_id: int) -> Generation:
 async def requeue(core: Core, generation_id: int, *, new_seed_value: bool) -> Generation:
     """Retry (same seed; failed or cancelled ones) or regenerate (new seed; a new version).
     Its model must still be on this machine (409 `model_not_downloaded` otherwise)."""
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         stored = get_generation(session, generation_id)
         owner = session.get(Profile, stored.profile_id) if stored.profile_id else None
         where = (stored.provider, stored.engine, stored.model_size)
     if owner is not None and stored.status in FINAL_STATUSES:
         purpose = PURPOSE_BY_VOICE_TYPE.get(owner.voice_type, "speak")
         await core.providers.check_model(*where, purpose)
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         gen = get_generation(session, generation_id)
         if gen.status not in FINAL_STATUSES:
             raise ConflictError(
@@ -210,7 +210,7 @@ async def requeue(core: Core, generation_id: int, *, new_seed_value: bool) -> Ge
 def recover(core: Core) -> list[Generation]:
     """At start: mark generations a crash left running as failed; return the queued ones (in
     order) so they can be queued again. Nothing else changes."""
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         session.exec(
             update(Generation)
             .where(col(Generation.status).in_([s.value for s in ACTIVE_STATUSES]))

@@ -90,7 +90,7 @@ def _orm_filters(core: Core, query: HistoryQuery) -> list[ColumnElement[bool]]:
         words = _TOKEN.findall(query.q)
         if not words:
             where.append(col(Generation.id) < 0)
-        elif core.engine.dialect.name == "postgresql":  # tsvector, GIN-indexed (migration)
+        elif core.db.dialect.name == "postgresql":  # tsvector, GIN-indexed (migration)
             terms = " & ".join([*words[:-1], f"{words[-1]}:*"])
             vector = func.to_tsvector("simple", col(Generation.text))
             where.append(vector.op("@@")(func.to_tsquery("simple", terms)))
@@ -156,8 +156,8 @@ def list_history(core: Core, query: HistoryQuery) -> tuple[list[Generation], int
     """Newest first (ids grow with creation time), with the total for pagination."""
     _check(query)
     match = fts_query(query.q) if query.q and query.q.strip() else None
-    with Session(core.engine) as session:
-        if match is not None and is_sqlite(core.engine):
+    with Session(core.db) as session:
+        if match is not None and is_sqlite(core.db):
             ids, total = _fts_page(session, match, query)
             found = session.exec(select(Generation).where(col(Generation.id).in_(ids))).all()
             by_id = {g.id: g for g in found}
@@ -175,7 +175,7 @@ def list_history(core: Core, query: HistoryQuery) -> tuple[list[Generation], int
 
 
 def versions(core: Core, generation_id: int) -> list[GenerationVersion]:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         get_generation(session, generation_id)
         return list(
             session.exec(
@@ -187,7 +187,7 @@ def versions(core: Core, generation_id: int) -> list[GenerationVersion]:
 
 
 def delete_generation(core: Core, generation_id: int) -> None:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         gen = get_generation(session, generation_id)
         if gen.status in (GenerationStatus.queued, *ACTIVE_STATUSES):
             raise ConflictError(
@@ -200,7 +200,7 @@ def delete_generation(core: Core, generation_id: int) -> None:
 
 
 def set_favourite(core: Core, generation_id: int, favourite: bool) -> Generation:
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         gen = get_generation(session, generation_id)
         gen.favourite = favourite
         session.add(gen)
@@ -209,7 +209,7 @@ def set_favourite(core: Core, generation_id: int, favourite: bool) -> Generation
 
 
 def stats(core: Core) -> dict[str, Any]:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         by_status = dict(
             session.exec(
                 select(Generation.status, func.count()).group_by(col(Generation.status))

@@ -166,7 +166,7 @@ async def add_sample(
     on any failure."""
     from core.audio.encode import wav_bytes
 
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         profile = get_profile(session, profile_id)
         if profile.voice_type != VoiceType.cloned:
             raise ValidationFailed(
@@ -192,7 +192,7 @@ def _store_sample(
     text: str,
 ) -> ProfileSample:
     digest = hashlib.sha256(wav).hexdigest()
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         sample = ProfileSample(
             profile_id=profile_id,
             audio_path="",

@@ -110,7 +110,7 @@ class GenerationQueue:
                 self._enqueued_at.pop(generation_id, None)
 
     def _update(self, generation_id: int, **fields: Any) -> Generation | None:
-        with Session(self.core.engine, expire_on_commit=False) as session:
+        with Session(self.core.db, expire_on_commit=False) as session:
             gen = session.get(Generation, generation_id)
             if gen is None:
                 return None
@@ -128,7 +128,7 @@ class GenerationQueue:
 
     async def _run(self, generation_id: int) -> None:
         core = self.core
-        with Session(core.engine, expire_on_commit=False) as session:
+        with Session(core.db, expire_on_commit=False) as session:
             gen = session.get(Generation, generation_id)
             profile = session.get(Profile, gen.profile_id) if gen and gen.profile_id else None
         if gen is None or gen.status != GenerationStatus.queued:
@@ -226,7 +226,7 @@ class GenerationQueue:
         version = gen.version_count + 1
         stored = await asyncio.to_thread(self._store_audio, gen, version, wav)
         duration, rate, final_path, raw_path = stored
-        with Session(core.engine) as session:
+        with Session(core.db) as session:
             session.add(
                 GenerationVersion(
                     generation_id=gen.id,

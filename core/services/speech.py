@@ -59,7 +59,7 @@ async def wait_for(core: Core, generation_id: int, timeout: float = 600.0) -> No
     try:
         async with asyncio.timeout(timeout):
             while True:
-                with Session(core.engine) as session:
+                with Session(core.db) as session:
                     if get_generation(session, generation_id).status in FINAL_STATUSES:
                         return
                 event = await queue.get()
@@ -95,7 +95,7 @@ async def speak(
     )
     assert gen.id is not None
     await wait_for(core, gen.id)
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         done = get_generation(session, gen.id)
     if done.status != GenerationStatus.completed or not done.audio_path:
         raise failure(done.status, done.error_code, done.error)

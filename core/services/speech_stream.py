@@ -105,7 +105,7 @@ async def _chunks(
                 break
     finally:
         core.events.close(queue)
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         done = get_generation(session, generation_id)
     if done.status != GenerationStatus.completed or not done.audio_path:
         raise failure(done.status, done.error_code, done.error)

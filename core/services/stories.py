@@ -90,13 +90,13 @@ def load(session: Session, story_id: int) -> StoryState:
 
 
 def list_stories(core: Core) -> list[Story]:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         return list(session.exec(select(Story).order_by(col(Story.updated_at).desc())))
 
 
 def create_story(core: Core, name: str, sample_rate: int = 24_000) -> Story:
     _check_rate(sample_rate)
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         story = Story(name=name.strip() or "Untitled story", sample_rate=sample_rate)
         session.add(story)
         session.commit()
@@ -106,7 +106,7 @@ def create_story(core: Core, name: str, sample_rate: int = 24_000) -> Story:
 def update_story(
     core: Core, story_id: int, *, name: str | None = None, sample_rate: int | None = None
 ) -> Story:
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         story = get_story(session, story_id)
         if name is not None:
             story.name = name.strip() or story.name
@@ -121,14 +121,14 @@ def update_story(
 
 def delete_story(core: Core, story_id: int) -> None:
     """Tracks and clips go with the story (and imported files); generations stay."""
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         session.delete(get_story(session, story_id))
         session.commit()
     core.files.delete_tree(f"audio/stories/{int(story_id)}")
 
 
 def duplicate_story(core: Core, story_id: int) -> Story:
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         state = load(session, story_id)
         copy = Story(name=f"{state.story.name} (copy)", sample_rate=state.story.sample_rate)
         session.add(copy)
@@ -156,7 +156,7 @@ def _copy_import(core: Core, path: str, story_id: int) -> str:
 
 
 def add_track(core: Core, story_id: int, name: str = "") -> StoryTrack:
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         state = load(session, story_id)
         position = max((t.position for t in state.tracks), default=-1) + 1
         track = StoryTrack(
@@ -176,7 +176,7 @@ def _track(session: Session, story_id: int, track_id: int) -> StoryTrack:
 
 
 def update_track(core: Core, story_id: int, track_id: int, **fields: Any) -> StoryTrack:
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         track = _track(session, story_id, track_id)
         for key, value in fields.items():
             if value is not None:
@@ -188,7 +188,7 @@ def update_track(core: Core, story_id: int, track_id: int, **fields: Any) -> Sto
 
 
 def delete_track(core: Core, story_id: int, track_id: int) -> None:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         session.delete(_track(session, story_id, track_id))
         _touch(session, story_id)
         session.commit()
@@ -252,7 +252,7 @@ def _check_clip(session: Session, clip: StoryClip, duration: float | None) -> No
 def add_clip(
     core: Core, story_id: int, track_id: int, generation_id: int, **fields: Any
 ) -> StoryClip:
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         _track(session, story_id, track_id)
         gen = session.get(Generation, generation_id)
         if gen is None:
@@ -275,7 +275,7 @@ def add_imported_clip(
     core: Core, story_id: int, track_id: int, wav: bytes, duration: float, label: str, start: float
 ) -> StoryClip:
     """A clip of an uploaded file (already decoded to WAV), stored under the story's folder."""
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         _track(session, story_id, track_id)
         clip = StoryClip(track_id=track_id, label=label, start=start)
         _check_clip(session, clip, duration)
@@ -294,7 +294,7 @@ def add_imported_clip(
 def update_clip(
     core: Core, story_id: int, clip_id: int, *, track_id: int | None = None, **fields: Any
 ) -> StoryClip:
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         clip = _clip(session, story_id, clip_id)
         if track_id is not None:
             clip.track_id = _track(session, story_id, track_id).id or clip.track_id
@@ -309,7 +309,7 @@ def update_clip(
 
 
 def delete_clip(core: Core, story_id: int, clip_id: int) -> None:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         clip = _clip(session, story_id, clip_id)
         path = clip.audio_path
         session.delete(clip)
@@ -320,7 +320,7 @@ def delete_clip(core: Core, story_id: int, clip_id: int) -> None:
 
 
 def _path_used(core: Core, path: str) -> bool:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         return (
             session.exec(select(StoryClip.id).where(StoryClip.audio_path == path)).first()
             is not None
@@ -329,7 +329,7 @@ def _path_used(core: Core, path: str) -> bool:
 
 def duplicate_clip(core: Core, story_id: int, clip_id: int) -> StoryClip:
     """A copy right after the original on the same track."""
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         clip = _clip(session, story_id, clip_id)
         length = clip_length(core, session, clip)
         copy = StoryClip(**clip.model_dump(exclude={"id"}))
@@ -357,7 +357,7 @@ def clip_length(core: Core, session: Session, clip: StoryClip) -> float:
 
 def split_clip(core: Core, story_id: int, clip_id: int, at: float) -> tuple[StoryClip, StoryClip]:
     """Split at timeline time `at`: the left part keeps the id, the right part is new."""
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         clip = _clip(session, story_id, clip_id)
         length = clip_length(core, session, clip)
         offset = at - clip.start

@@ -64,7 +64,7 @@ def _profiles(core: Core, request: DialogueRequest, names: list[str]) -> dict[st
             "profile (voices: {speaker: profile})",
             field="voices",
         )
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         return {s: find_profile(session, request.voices[s]).id or 0 for s in names}
 
 
@@ -80,7 +80,7 @@ async def create(core: Core, request: DialogueRequest, *, background: bool = Tru
     assert story.id is not None
     tracks = {s: stories.add_track(core, story.id, s).id or 0 for s in names}
     made = Dialogue(story)
-    with Session(core.engine, expire_on_commit=False) as session:
+    with Session(core.db, expire_on_commit=False) as session:
         pending: list[tuple[StoryClip, int, float]] = []
         for index, line in enumerate(lines):
             [gen] = await submit(
@@ -143,7 +143,7 @@ def _edges(data: bytes) -> tuple[float, float, float]:
 def layout(core: Core, dialogue: Dialogue) -> None:
     """Place the lines one after another (failed or cancelled lines take no time)."""
     cursor = 0.0
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         for line in dialogue.lines:
             clip = session.get(StoryClip, line.clip_id)
             gen = get_generation(session, line.generation_id)

@@ -67,7 +67,7 @@ def place(core: Core, state: StoryState, *, only: int | None = None) -> list[Pla
     tracks = {t.id: t for t in state.tracks}
     cache: dict[str, Samples] = {}
     placed: list[Placed] = []
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         for clip in state.clips:
             if only is not None and clip.id != only:
                 continue
@@ -99,7 +99,7 @@ def place(core: Core, state: StoryState, *, only: int | None = None) -> list[Pla
 def render_samples(
     core: Core, story_id: int, progress: Callable[[float], None] | None = None
 ) -> tuple[Samples, int]:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         state = load(session, story_id)
     placed = place(core, state)
     rate = state.story.sample_rate
@@ -154,7 +154,7 @@ def _cues(placed: list[Placed], rate: int) -> list[Cue]:
 def captions(core: Core, story_id: int, fmt: str = "srt", clip_id: int | None = None) -> str:
     """Captions of the whole story (audible clips), or of one clip on its own (from 0 s)."""
     _check_format(fmt, CAPTION_FORMATS, "format")
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         state = load(session, story_id)
     if clip_id is not None and all(c.id != clip_id for c in state.clips):
         raise NotFoundError(f"story {story_id} has no clip {clip_id}", field="clip_id")
@@ -167,7 +167,7 @@ def captions(core: Core, story_id: int, fmt: str = "srt", clip_id: int | None = 
 
 def source_wav(core: Core, story_id: int, clip_id: int) -> bytes:
     """The stored WAV a clip plays from (its take, or its imported file)."""
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         state = load(session, story_id)
         clip = next((c for c in state.clips if c.id == clip_id), None)
         if clip is None:

@@ -28,7 +28,7 @@ def cache_key(samples: list[ProfileSample], engine: str, model_size: str) -> str
 
 
 def cached(core: Core, key: str) -> VoicePrompt | None:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         row = session.exec(
             select(VoicePromptCache).where(VoicePromptCache.cache_key == key)
         ).first()
@@ -43,7 +43,7 @@ def cached(core: Core, key: str) -> VoicePrompt | None:
 
 
 def store(core: Core, key: str, profile_id: int, prompt: VoicePrompt) -> None:
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         if session.exec(select(VoicePromptCache).where(VoicePromptCache.cache_key == key)).first():
             return
         session.add(
@@ -63,7 +63,7 @@ async def voice_prompt_for(
     core: Core, provider: TTSProvider, profile_id: int, engine: str, model_size: str
 ) -> tuple[VoicePrompt, bool]:
     """The cached prompt or a new one from the provider; returns (prompt, was_cached)."""
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         samples = list(
             session.exec(select(ProfileSample).where(ProfileSample.profile_id == profile_id))
         )

@@ -1,19 +1,18 @@
-"""The database engine: SQLite (WAL, foreign keys) by default, any SQLAlchemy URL otherwise.
+"""The database, `db` throughout the core (a SQLAlchemy engine; "engine" always means a TTS
+engine): SQLite (WAL, foreign keys) by default, any SQLAlchemy URL otherwise.
 
 Migrations run at start through Alembic; when the database is already at head the check is a
 single query and Alembic is not even imported (fast cold start)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 HEAD_REVISION = "0004"
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -28,22 +27,23 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+def open_db(url: str) -> Engine:
+    """The database at `url` (no schema check; see `migrate`)."""
     is_sqlite = url.startswith("sqlite")
     if is_sqlite and ":///" in url and not url.endswith(":memory:"):
         Path(url.split(":///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
     kwargs: dict[str, Any] = {}
     if is_sqlite:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
-    engine = create_engine(url, **kwargs)
+    db = create_engine(url, **kwargs)
     if is_sqlite:
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
+        event.listen(db, "connect", _sqlite_pragmas)
+    return db
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revision(db: Engine) -> str | None:
     """The schema's Alembic revision, None for an empty database (one query, no reflection)."""
-    with engine.connect() as conn:
+    with db.connect() as conn:
         try:
             row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
         except DBAPIError:  # no such table: a new database
@@ -52,25 +52,19 @@ def current_revision(engine: Engine) -> str | None:
         return str(row[0]) if row else None
 
 
-def migrate(engine: Engine) -> None:
+def migrate(db: Engine) -> None:
     """Bring the schema to head; a no-op when it is there already (idempotent)."""
-    if current_revision(engine) == HEAD_REVISION:
+    if current_revision(db) == HEAD_REVISION:
         return
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
+    with db.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
+def is_sqlite(db: Engine) -> bool:
+    return db.dialect.name == "sqlite"

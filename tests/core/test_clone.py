@@ -81,7 +81,7 @@ def test_openai_speech_in_a_cloned_voice(
         model="tts-1", voice="ada", input="Once more.", response_format="flac"
     )
     assert sf.read(io.BytesIO(second.content))[1] == 24_000
-    with Session(core.core.engine) as session:
+    with Session(core.core.db) as session:
         cached = session.exec(select(VoicePromptCache)).all()
     assert len(cached) == 1 and cached[0].engine == "qwen"
     runs = core.http.get("/history", params={"profile_id": made["id"]}).json()["items"]

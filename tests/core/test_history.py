@@ -16,7 +16,7 @@ WORDS = ["harbour", "lantern", "meadow", "thunder", "velvet"]
 def seed_rows(core: CoreServer, count: int) -> tuple[int, int]:
     """Insert finished generations straight into the store (no synthesis needed)."""
     base = datetime(2026, 1, 1, tzinfo=UTC)
-    with Session(core.core.engine) as session:
+    with Session(core.core.db) as session:
         a, b = Profile(name="A"), Profile(name="B")
         session.add_all([a, b])
         session.commit()

@@ -69,10 +69,10 @@ def pg_url() -> Iterator[str]:
 
 def test_store_and_search_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     core = Core.open(Settings(data_dir=tmp_path, database_url=pg_url), providers=[])
-    migrate(core.engine)  # idempotent
-    assert current_revision(core.engine) == HEAD_REVISION
+    migrate(core.db)  # idempotent
+    assert current_revision(core.db) == HEAD_REVISION
     base = datetime(2026, 1, 1, tzinfo=UTC)
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         profile = Profile(name="Ada")
         session.add(profile)
         session.commit()
@@ -101,8 +101,8 @@ def test_store_and_search_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     assert list_history(core, HistoryQuery(q="harbour lantern"))[1] == 1
     assert list_history(core, HistoryQuery(q="harb", status="completed"))[1] == 2
     assert list_history(core, HistoryQuery(q="zebra"))[1] == 0
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         session.delete(session.get(Profile, profile_id))
         session.commit()
         assert {g.profile_id for g in session.exec(select(Generation))} == {None}
-    core.engine.dispose()
+    core.db.dispose()

@@ -10,17 +10,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from core.services.history import fts_query
-from core.store.db import HEAD_REVISION, current_revision, make_engine, migrate
+from core.store.db import HEAD_REVISION, current_revision, migrate, open_db
 from core.store.models import Generation, Profile, ProfileSample
 
 
 def test_migrations_are_idempotent_and_set_pragmas(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'v.db'}")
-    assert current_revision(engine) is None
-    migrate(engine)
-    migrate(engine)
-    assert current_revision(engine) == HEAD_REVISION
-    with engine.connect() as conn:
+    db = open_db(f"sqlite:///{tmp_path / 'v.db'}")
+    assert current_revision(db) is None
+    migrate(db)
+    migrate(db)
+    assert current_revision(db) == HEAD_REVISION
+    with db.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         tables = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
@@ -32,16 +32,16 @@ def test_migrations_are_idempotent_and_set_pragmas(tmp_path: Path) -> None:
         "generation_version",
         "generation_fts",
     } <= tables
-    # A second engine on the same file (a restart) sees head and changes nothing.
-    again = make_engine(f"sqlite:///{tmp_path / 'v.db'}")
+    # A second handle on the same file (a restart) sees head and changes nothing.
+    again = open_db(f"sqlite:///{tmp_path / 'v.db'}")
     migrate(again)
     assert current_revision(again) == HEAD_REVISION
 
 
 def test_foreign_keys_and_fts_follow_rows(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'v.db'}")
-    migrate(engine)
-    with Session(engine) as session:
+    db = open_db(f"sqlite:///{tmp_path / 'v.db'}")
+    migrate(db)
+    with Session(db) as session:
         session.add(
             ProfileSample(
                 profile_id=999,
@@ -97,8 +97,8 @@ def test_search_facets_follow_every_change_and_match_a_plain_scan(tmp_path: Path
     from core.settings import Settings
 
     core = Core.open(Settings(data_dir=tmp_path), providers=[])
-    engine = core.engine
-    with Session(engine) as session:
+    db = core.db
+    with Session(db) as session:
         ada, bob = Profile(name="Ada"), Profile(name="Bob")
         session.add_all([ada, bob])
         session.commit()
@@ -162,7 +162,7 @@ def test_search_facets_follow_every_change_and_match_a_plain_scan(tmp_path: Path
         expected = scan(query)
         assert {g.id for g in found} == expected, query
         assert total == len(expected), query
-    engine.dispose()
+    db.dispose()
 
 
 def test_upgrade_from_0001_indexes_existing_rows(tmp_path: Path) -> None:
@@ -171,13 +171,13 @@ def test_upgrade_from_0001_indexes_existing_rows(tmp_path: Path) -> None:
 
     from core.store.db import MIGRATIONS_DIR
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'v.db'}")
+    db = open_db(f"sqlite:///{tmp_path / 'v.db'}")
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:
+    with db.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "0001")
-    with engine.begin() as conn:
+    with db.begin() as conn:
         conn.execute(
             text(
                 "INSERT INTO generation (profile_name, text, language, provider, normalize, "
@@ -185,16 +185,16 @@ def test_upgrade_from_0001_indexes_existing_rows(tmp_path: Path) -> None:
                 "('', 'an old lantern', 'en', 'local', 1, 'completed', 1, 0, '2026-01-01')"
             )
         )
-    migrate(engine)
-    assert current_revision(engine) == HEAD_REVISION
-    with Session(engine) as session:
+    migrate(db)
+    assert current_revision(db) == HEAD_REVISION
+    with Session(db) as session:
         _fts_integrity(session)
         match = "SELECT rowid FROM generation_fts WHERE generation_fts MATCH :q"
         hits = session.exec(text(match).bindparams(q='text : ("lant"*) AND search_facets : "f1"'))
         assert len(hits.all()) == 1
-    with engine.begin() as conn:  # and back down: the 0001 index, still in step
+    with db.begin() as conn:  # and back down: the 0001 index, still in step
         config.attributes["connection"] = conn
         command.downgrade(config, "0001")
-    with Session(engine) as session:
+    with Session(db) as session:
         _fts_integrity(session)
-    engine.dispose()
+    db.dispose()

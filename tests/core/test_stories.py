@@ -20,7 +20,7 @@ from core.services import stories
 from core.services.context import Core
 from core.services.history import delete_generation
 from core.settings import Settings
-from core.store.db import HEAD_REVISION, MIGRATIONS_DIR, current_revision, make_engine, migrate
+from core.store.db import HEAD_REVISION, MIGRATIONS_DIR, current_revision, migrate, open_db
 from core.store.models import Generation, GenerationVersion
 from tests.core.conftest import CoreServer
 from tests.core.stories_fixtures import generate, tone_core, tone_url, tone_voice
@@ -30,32 +30,32 @@ __all__ = ["pg_url", "tone_core", "tone_url"]
 runner = CliRunner()
 
 
-def _alembic(engine: object, action: str, revision: str) -> None:
+def _alembic(db: object, action: str, revision: str) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as conn:  # type: ignore[attr-defined]
+    with db.begin() as conn:  # type: ignore[attr-defined]
         config.attributes["connection"] = conn
         getattr(command, action)(config, revision)
 
 
 def test_migration_up_and_down_keeps_existing_data_and_search(tmp_path: Path) -> None:
-    engine = make_engine(f"sqlite:///{tmp_path / 'v.db'}")
-    _alembic(engine, "upgrade", "0003")
-    with Session(engine) as session:
+    db = open_db(f"sqlite:///{tmp_path / 'v.db'}")
+    _alembic(db, "upgrade", "0003")
+    with Session(db) as session:
         session.add(Generation(text="a lighthouse keeper counts the waves", status="completed"))
         session.commit()
-    migrate(engine)
-    assert current_revision(engine) == HEAD_REVISION == "0004"
-    with engine.connect() as conn:
+    migrate(db)
+    assert current_revision(db) == HEAD_REVISION == "0004"
+    with db.connect() as conn:
         names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
         assert {"story", "story_track", "story_clip", "version_words"} <= names
         hits = conn.execute(
             text("SELECT rowid FROM generation_fts WHERE generation_fts MATCH 'lighthouse'")
         ).all()
         assert hits == [(1,)]
-    _alembic(engine, "downgrade", "0003")
-    assert current_revision(engine) == "0003"
-    with engine.connect() as conn:
+    _alembic(db, "downgrade", "0003")
+    assert current_revision(db) == "0003"
+    with db.connect() as conn:
         names = {r[0] for r in conn.execute(text("SELECT name FROM sqlite_master"))}
         assert not {"story", "story_track", "story_clip", "version_words"} & names
         assert conn.execute(text("SELECT text FROM generation")).scalar() == (
@@ -65,8 +65,8 @@ def test_migration_up_and_down_keeps_existing_data_and_search(tmp_path: Path) ->
             text("SELECT rowid FROM generation_fts WHERE generation_fts MATCH 'waves'")
         ).all()
         assert hits == [(1,)]
-    migrate(engine)
-    assert current_revision(engine) == "0004"
+    migrate(db)
+    assert current_revision(db) == "0004"
 
 
 def test_story_crud_and_clip_operations(tone_core: CoreServer) -> None:
@@ -205,8 +205,8 @@ def test_cli_lists_and_exports_a_story(
 def test_stories_on_postgresql(pg_url: str, tmp_path: Path) -> None:
     core = Core.open(Settings(data_dir=tmp_path, database_url=pg_url), providers=[])
     try:
-        assert current_revision(core.engine) == HEAD_REVISION
-        with Session(core.engine) as session:
+        assert current_revision(core.db) == HEAD_REVISION
+        with Session(core.db) as session:
             gen = Generation(text="kept", status="completed", version_count=1)
             session.add(gen)
             session.commit()
@@ -229,17 +229,17 @@ def test_stories_on_postgresql(pg_url: str, tmp_path: Path) -> None:
         stories.add_clip(core, story.id, track.id, gen_id, start=0.5)
         with pytest.raises(ConflictError, match="'On PG'"):
             delete_generation(core, gen_id)
-        with Session(core.engine) as session, pytest.raises(IntegrityError):
+        with Session(core.db) as session, pytest.raises(IntegrityError):
             session.exec(delete(Generation))  # type: ignore[call-overload]
             session.commit()
         copy = stories.duplicate_story(core, story.id)
         stories.delete_story(core, story.id)
         assert copy.id is not None
-        with Session(core.engine) as session:
+        with Session(core.db) as session:
             assert len(stories.load(session, copy.id).clips) == 1
-        _alembic(core.engine, "downgrade", "0003")
-        _alembic(core.engine, "upgrade", "head")
-        with Session(core.engine) as session:
+        _alembic(core.db, "downgrade", "0003")
+        _alembic(core.db, "upgrade", "head")
+        with Session(core.db) as session:
             assert session.get(Generation, gen_id) is not None
     finally:
-        core.engine.dispose()
+        core.db.dispose()

@@ -44,7 +44,7 @@ async def served(piper: PiperProvider, tmp_path: Path) -> AsyncIterator[tuple[Co
     core = Core.open(
         Settings(data_dir=tmp_path / "data", provider_url=piper.url, provider_token=piper.token)
     )
-    with Session(core.engine) as session:
+    with Session(core.db) as session:
         create_profile(
             session, name="Joe", voice_type="preset", preset_engine="piper", preset_voice="joe"
         )
