@@ -60,6 +60,7 @@ def main() -> None:
     parser.add_argument("--window", action="store_true", help="measure the windowed decode")
     parser.add_argument("--streams", default="", help="concurrent streams, e.g. 1,4,16")
     parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end stream runs")
+    parser.add_argument("--eager-too", action="store_true", help="CUDA: also time without graphs")
     args = parser.parse_args()
     if args.device:
         os.environ["VOICEBOX_QWEN_DEVICE"] = args.device
@@ -118,10 +119,17 @@ def run(args: argparse.Namespace, workdir: Path) -> None:
     )
     bound_s = bound(fast)
     loop_s = loop_speed(engine, request, args.runs)
+    graphs = getattr(model, "_voicebox_graphs", None) is not None
     print(
-        f"loop: {loop_s * 1000:.0f} ms per frame, RTF {loop_s / FRAME_S:.3f}; "
-        f"ratio to the bound {loop_s / bound_s:.2f}x"
+        f"loop{' (CUDA graphs)' if graphs else ''}: {loop_s * 1000:.1f} ms per frame, "
+        f"RTF {loop_s / FRAME_S:.3f}; ratio to the bound {loop_s / bound_s:.2f}x"
     )
+    if args.eager_too and graphs:
+        captured = model._voicebox_graphs
+        model._voicebox_graphs = None  # graphs_for() returns None: the eager loop
+        eager_s = loop_speed(engine, request, args.runs)
+        print(f"loop (eager): {eager_s * 1000:.1f} ms per frame, RTF {eager_s / FRAME_S:.3f}")
+        model._voicebox_graphs = captured
     if not args.no_e2e:
         end_to_end(engine, request, args.runs)
         first_audio_by_length(engine, request)
