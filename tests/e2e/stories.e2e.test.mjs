@@ -148,6 +148,22 @@ describe("Stories in the browser", { timeout: 600_000 }, () => {
     assert.equal(pageErrors.length, 0, pageErrors.join("\n"));
   });
 
+  test("the selected clip's words are listed, and clicking one moves the playhead there", async () => {
+    const story = await json(`/stories/${storyId}`);
+    const last = [...story.clips].sort((a, b) => a.start - b.start)[3];
+    const words = await json(`/stories/${storyId}/clips/${last.id}/words`);
+    assert.deepEqual(words.map((w) => w.word), ["Coming", "right", "up."]);
+    const box = await page.locator(`[data-clip-id="${last.id}"]`).boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + 10);
+    const up = page.getByTestId("word").filter({ hasText: "up." });
+    await up.click();
+    const expected = last.start - last.trim_start + Math.max(words[2].start, last.trim_start);
+    await page.waitForFunction((t) => Math.abs(parseFloat(document.querySelector('[data-testid="playhead"]').textContent) - t) < 0.01, expected);
+    await page.waitForFunction(() => document.querySelector('.story-word[aria-current="true"]')?.textContent === "up.");
+    await shot("transcript");
+    await page.locator(".story-ruler").click({ position: { x: 2, y: 5 } });
+  });
+
   test("the mix plays from the playhead with a moving cursor, and frames stay smooth", async () => {
     await page.getByRole("button", { name: "Play from the playhead" }).click();
     await page.waitForFunction(() => document.querySelector('[data-testid="mix"]').currentTime > 0.5, undefined, { timeout: 60_000 });

@@ -3,6 +3,7 @@ import { api, errorMessage } from "../../api/client";
 import { useUi } from "../../store/ui";
 import type { Clip, ClipPatch, StoryDetail, Track } from "./api";
 import { ClipWave } from "./ClipWave";
+import { Transcript } from "./Transcript";
 import { EditStack, fieldsOf, snap, visibleLength, type Edit } from "./edits";
 
 const SNAP_PX = 8;
@@ -97,6 +98,12 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
     setSelected(null);
     onChanged();
   }, [story.id, selected, onChanged, toast]);
+
+  const selectedClip = story.clips.find((c) => c.id === selected);
+  const seek = useCallback((t: number) => {
+    setPlayhead(t);
+    if (audio.current && !audio.current.paused) audio.current.currentTime = t;
+  }, []);
 
   const toggle = useCallback(() => {
     const el = audio.current;
@@ -270,6 +277,7 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
         ))}
         <div className="story-cursor" style={{ left: playhead * zoom }} aria-hidden="true" data-testid="cursor" />
       </div>
+      {selectedClip && <Transcript storyId={story.id} clip={selectedClip} playhead={playhead} onSeek={seek} />}
     </section>
   );
 }
