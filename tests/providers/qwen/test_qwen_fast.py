@@ -17,6 +17,7 @@ from providers.engines.qwen_fast import CACHE_BLOCK
 from tests.providers.qwen.conftest import BASE
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.slow  # loads (tiny) models in process
 
 SAMPLED: dict[str, Any] = {}
 GREEDY = {"do_sample": False, "subtalker_dosample": False}

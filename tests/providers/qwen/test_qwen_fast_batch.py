@@ -13,6 +13,7 @@ import pytest
 from tests.providers.qwen.conftest import BASE
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.slow  # loads (tiny) models in process
 
 TEXTS = (
     "A first sentence, fairly short.",

@@ -13,6 +13,7 @@ import pytest
 from tests.providers.qwen.conftest import BASE
 
 torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.slow  # loads (tiny) models in process
 
 
 @pytest.mark.parametrize("options", [{}, {"do_sample": False, "subtalker_dosample": False}])
