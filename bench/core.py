@@ -176,16 +176,16 @@ def p95(values: list[float]) -> float:
 
 def in_process(data: Path, queries: int) -> None:
     from core.services.context import Core
-    from core.services.history import HistoryQuery, list_history
+    from core.services.history import HistoryQuery
     from core.settings import Settings
-    from core.tts.base import TTSProvider
 
-    core = Core.open(Settings(data_dir=data), providers=list[TTSProvider]())
+    core = Core.open(Settings(data_dir=data))
     timings = []
     for params in search_queries(queries + 20):
         query = HistoryQuery(q=str(params["q"]), status=params.get("status"))  # type: ignore[arg-type]
         t = time.perf_counter()
-        list_history(core, query)
+        with core.session() as session:
+            core.history.list_history(session, query)
         timings.append((time.perf_counter() - t) * 1e3)
     timings = timings[20:]
     core.db.dispose()

@@ -98,7 +98,7 @@ def story_of_takes(
 
 def bench_render(runs: int, level: float) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        core = Core.open(Settings(data_dir=Path(folder)), providers=[])
+        core = Core.open(Settings(data_dir=Path(folder)))
         story_id = story_of_takes(core, level)
         renders, wavs, mp3s = [], [], []
         for _ in range(runs):

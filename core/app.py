@@ -15,7 +15,6 @@ from core import __version__
 from core.api import errors
 from core.api.first_run import router as first_run_router
 from core.api.generations import router as generations_router
-from core.api.models import router as models_router
 from core.api.openai import router as openai_router
 from core.api.profiles import router as profiles_router
 from core.api.providers import router as providers_router
@@ -23,6 +22,7 @@ from core.api.stories import router as stories_router
 from core.api.system import router as system_router
 from core.api.transcribe import router as transcribe_router
 from core.api.tts_models import router as tts_models_router
+from core.api.whisper_models import router as whisper_models_router
 from core.logging import setup_logging
 from core.mcp_server import mount_mcp
 from core.security import GuardMiddleware
@@ -69,16 +69,15 @@ def _mount_ui(app: FastAPI, ui_dir: Path) -> None:
         return FileResponse(index)
 
 
-def create_app(
-    settings: Settings | None = None, providers: list[TTSProvider] | None = None
-) -> FastAPI:
+def create_app(settings: Settings | None = None, provider: TTSProvider | None = None) -> FastAPI:
+    """The app; `provider` replaces the configured one (tests pass their own)."""
     settings = settings or Settings()
     setup_logging(settings.data_dir, settings.log_level)
     settings.check_bind()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        core = Core.open(settings, providers)
+        core = Core.open(settings, provider)
         app.state.core = core
         app.state.provider_manager = core.manager
         if core.manager is not None:
@@ -107,7 +106,7 @@ def create_app(
         transcribe_router,
         openai_router,
         providers_router,
-        models_router,
+        whisper_models_router,
         tts_models_router,
         first_run_router,
         stories_router,

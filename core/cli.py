@@ -192,14 +192,15 @@ def say(
     data_dir: DataDir = None,
 ) -> None:
     """Speak TEXT in a profile's voice and write it to a file (format from its extension)."""
-    from core.services.speech import speak
-
     fmt = output.suffix.lstrip(".").lower() or "wav"
 
     async def work(core: Any) -> bytes:
         with Session(core.db) as session:
             found = _find(session, profile) if profile else _default(session)
-        return await speak(core, found.id or 0, text, engine=engine, seed=seed, fmt=fmt)
+        audio: bytes = await core.speech.speak(
+            found.id or 0, text, engine=engine, seed=seed, fmt=fmt
+        )
+        return audio
 
     audio = _run(_settings(data_dir), f"Speaking as {profile or 'the default voice'}…", work)
     output.write_bytes(audio)
@@ -290,14 +291,14 @@ def profiles_add_sample(
     data_dir: DataDir = None,
 ) -> None:
     """Add a voice sample (2-30 s of clear speech) to a cloned profile."""
-    from core.services.profiles import add_sample
-
     data = file.read_bytes()
 
     async def work(core: Any) -> Any:
-        with Session(core.db) as session:
+        with core.session() as session:
             found = _find(session, profile)
-        return await add_sample(core, found.id or 0, data, text, transcribe=transcribe)
+            return await core.profiles.add_sample(
+                session, found.id or 0, data, text, transcribe=transcribe
+            )
 
     sample = _run(_settings(data_dir), "Checking and cleaning the sample…", work)
     _console().print(

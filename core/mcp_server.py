@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from core.errors import ValidationFailed
-from core.services.generation import GenerateParams, get_generation, submit
-from core.services.history import HistoryQuery, list_history
+from core.services.generation import GenerateParams, get_generation
+from core.services.history import HistoryQuery
 from core.services.openai_voices import resolve_voice
-from core.services.speech import failure, wait_for
+from core.services.speech import failure
 from core.store.models import GenerationStatus, Profile
 
 if TYPE_CHECKING:
@@ -45,9 +45,10 @@ async def speak_tool(core: Core, text: str, voice: str | None, source: str) -> d
     with Session(core.db) as session:
         profile = resolve_voice(session, core.settings.data_dir, voice)
     assert profile.id is not None
-    [gen] = await submit(core, GenerateParams(profile_id=profile.id, text=text, source=source))
+    params = GenerateParams(profile_id=profile.id, text=text, source=source)
+    [gen] = await core.speech.submit(params)
     assert gen.id is not None
-    await wait_for(core, gen.id)
+    await core.speech.wait_for(gen.id)
     with Session(core.db) as session:
         done = get_generation(session, gen.id)
     if done.status != GenerationStatus.completed or not done.audio_path:
@@ -153,7 +154,9 @@ def build_server(
         """Recent generations in History, newest first; `query` searches their text."""
         if not 1 <= limit <= MAX_GENERATIONS:
             raise ValidationFailed(f"limit must be 1-{MAX_GENERATIONS}", field="limit")
-        rows, total = list_history(get_core(), HistoryQuery(q=query, limit=limit))
+        core = get_core()
+        with core.session() as session:
+            rows, total = core.history.list_history(session, HistoryQuery(q=query, limit=limit))
         keep = ("id", "text", "profile_name", "status", "duration", "source", "created_at")
         items = [{k: v for k, v in r.model_dump(mode="json").items() if k in keep} for r in rows]
         return {"total": total, "items": items}

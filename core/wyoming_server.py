@@ -199,7 +199,7 @@ def handler_factory(core: Core) -> Any:
                 profile = resolve_voice(session, core.settings.data_dir, voice)
             assert profile.id is not None
             request = SpeechRequest(profile.id, text, fmt="pcm", source="wyoming")
-            stream = await open_stream(core, request)
+            stream = await open_stream(core.speech, request)
             await self.write_event(AudioStart(rate=PCM_RATE, width=2, channels=1).event())
             async for data in stream.chunks:
                 for start in range(0, len(data), CHUNK_BYTES):

@@ -11,19 +11,20 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
-from core.api.deps import get_core
+from core.api.deps import PlannerDep, SessionDep, SettingsDep, SpeechDep
 from core.audio.formats import MEDIA_TYPES, SPEED_RANGE
 from core.errors import CoreError, ValidationFailed
 from core.logging import get_logger
-from core.services.context import Core
 from core.services.openai_voices import resolve_voice
+from core.services.planning import Planner
 from core.services.speech_stream import SpeechRequest, open_stream
 
 router = APIRouter(prefix="/v1", tags=["openai"])
@@ -60,7 +61,9 @@ def engine_of(model: str) -> tuple[str | None, str | None]:
     return engine.strip() or None, size.strip() or None
 
 
-async def _request(core: Core, body: SpeechBody) -> SpeechRequest:
+async def _request(
+    session: Session, planner: Planner, data_dir: Path, body: SpeechBody
+) -> SpeechRequest:
     from core.audio.encode import available_formats
 
     if body.response_format not in available_formats():
@@ -71,7 +74,7 @@ async def _request(core: Core, body: SpeechBody) -> SpeechRequest:
         )
     engine, size = engine_of(body.model)
     if engine is not None:
-        engines = await core.providers.engines()
+        engines = await planner.engines()
         if engine not in engines:
             raise ValidationFailed(
                 f"model {body.model!r} is not available; use one of "
@@ -79,8 +82,7 @@ async def _request(core: Core, body: SpeechBody) -> SpeechRequest:
                 field="model",
             )
     voice = body.voice.id if isinstance(body.voice, VoiceRef) else body.voice
-    with Session(core.db) as session:
-        profile = resolve_voice(session, core.settings.data_dir, voice)
+    profile = resolve_voice(session, data_dir, voice)
     assert profile.id is not None
     return SpeechRequest(
         profile_id=profile.id,
@@ -137,12 +139,18 @@ async def _audio(first: bytes, chunks: AsyncIterator[bytes]) -> AsyncIterator[by
 
 
 @router.post("/audio/speech", response_model=None)
-async def audio_speech(body: SpeechBody, core: Core = Depends(get_core)) -> Response:
+async def audio_speech(
+    body: SpeechBody,
+    session: SessionDep,
+    planner: PlannerDep,
+    speech: SpeechDep,
+    settings: SettingsDep,
+) -> Response:
     """Streams, as OpenAI's endpoint does: the status and headers leave with the first piece
     of audio, so a generation that fails before any audio is still a clear error status."""
-    request = await _request(core, body)
+    request = await _request(session, planner, settings.data_dir, body)
     try:
-        stream = await open_stream(core, request)
+        stream = await open_stream(speech, request)
     except ValidationFailed as exc:
         raise _instructions_error(exc, request) from None
     try:

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
-from core.api.deps import get_core, read_upload
+from core.api.deps import SettingsDep, TranscriberDep, read_upload
 from core.errors import ConflictError
-from core.services.context import Core
 from core.services.transcription import Decoding, Transcript
 
 router = APIRouter(prefix="/v1", tags=["openai"])
@@ -90,11 +89,13 @@ async def audio_transcriptions(
     prompt: Prompt = None,
     temperature: Temperature = 0.0,
     granularities: list[Granularity] | None = Form(default=None, alias="timestamp_granularities[]"),
-    core: Core = Depends(get_core),
+    *,
+    settings: SettingsDep,
+    transcriber: TranscriberDep,
 ) -> Response:
-    data = await read_upload(core, file)
+    data = await read_upload(settings, file)
     decoding = Decoding(prompt=prompt, temperature=temperature)
-    result = await core.transcriber.transcribe(data, language or None, decoding)
+    result = await transcriber.transcribe(data, language or None, decoding)
     return _respond(result, response_format, "transcribe", granularities or [])
 
 
@@ -105,9 +106,11 @@ async def audio_translations(
     response_format: TranscriptFormat = Form(default="json"),
     prompt: Prompt = None,
     temperature: Temperature = 0.0,
-    core: Core = Depends(get_core),
+    *,
+    settings: SettingsDep,
+    transcriber: TranscriberDep,
 ) -> Response:
-    active = core.transcriber.model_name
+    active = transcriber.model_name
     if active.endswith(".en"):
         raise MultilingualModelNeeded(
             f"translation needs a multilingual Whisper model; the active one, {active}, is "
@@ -116,7 +119,7 @@ async def audio_translations(
             "download then PUT /models/whisper/active)",
             field="model",
         )
-    data = await read_upload(core, file)
+    data = await read_upload(settings, file)
     decoding = Decoding(task="translate", prompt=prompt, temperature=temperature)
-    result = await core.transcriber.transcribe(data, None, decoding)
+    result = await transcriber.transcribe(data, None, decoding)
     return _respond(result, response_format, "translate", ["segment"])

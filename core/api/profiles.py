@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, func, select
 
-from core.api.deps import Id, get_core, read_upload
+from core.api.deps import (
+    CoreDep,
+    FilesDep,
+    Id,
+    ProfilesDep,
+    SessionDep,
+    SettingsDep,
+    read_upload,
+)
 from core.api.responses import ProfileOut, SampleOut, doc
 from core.api.schemas import ProfileCreate, ProfileUpdate, SampleUpdate
 from core.services import profiles as svc
-from core.services.context import Core
 from core.store.models import Profile, ProfileSample
 
 router = APIRouter(tags=["profiles"])
@@ -36,44 +43,36 @@ def _sample(sample: ProfileSample) -> dict[str, Any]:
 
 
 @router.get("/profiles", response_model=None, responses=doc(list[ProfileOut]))
-def list_profiles(core: Core = Depends(get_core)) -> list[dict[str, Any]]:
-    with Session(core.db) as session:
-        rows = session.exec(select(Profile).order_by(col(Profile.name))).all()
-        return [_profile(session, p) for p in rows]
+def list_profiles(session: SessionDep) -> list[dict[str, Any]]:
+    rows = session.exec(select(Profile).order_by(col(Profile.name))).all()
+    return [_profile(session, p) for p in rows]
 
 
 @router.post("/profiles", status_code=201, response_model=None, responses=doc(ProfileOut, 201))
-def create_profile(body: ProfileCreate, core: Core = Depends(get_core)) -> dict[str, Any]:
-    with Session(core.db) as session:
-        return _profile(session, svc.create_profile(session, **body.model_dump()))
+def create_profile(body: ProfileCreate, session: SessionDep) -> dict[str, Any]:
+    return _profile(session, svc.create_profile(session, **body.model_dump()))
 
 
 @router.get("/profiles/{profile_id}", response_model=None, responses=doc(ProfileOut))
-def get_profile(profile_id: Id, core: Core = Depends(get_core)) -> dict[str, Any]:
-    with Session(core.db) as session:
-        return _profile(session, svc.get_profile(session, profile_id))
+def get_profile(profile_id: Id, session: SessionDep) -> dict[str, Any]:
+    return _profile(session, svc.get_profile(session, profile_id))
 
 
 @router.patch("/profiles/{profile_id}", response_model=None, responses=doc(ProfileOut))
-def update_profile(
-    profile_id: Id, body: ProfileUpdate, core: Core = Depends(get_core)
-) -> dict[str, Any]:
-    with Session(core.db) as session:
-        fields = body.model_dump(exclude_unset=True)
-        return _profile(session, svc.update_profile(session, profile_id, **fields))
+def update_profile(profile_id: Id, body: ProfileUpdate, session: SessionDep) -> dict[str, Any]:
+    fields = body.model_dump(exclude_unset=True)
+    return _profile(session, svc.update_profile(session, profile_id, **fields))
 
 
 @router.delete("/profiles/{profile_id}", status_code=204, response_model=None)
-def delete_profile(profile_id: Id, core: Core = Depends(get_core)) -> Response:
-    with Session(core.db) as session:
-        svc.delete_profile(core, session, profile_id)
+def delete_profile(profile_id: Id, session: SessionDep, profiles: ProfilesDep) -> Response:
+    profiles.delete_profile(session, profile_id)
     return Response(status_code=204)
 
 
 @router.get("/profiles/{profile_id}/samples", response_model=None, responses=doc(list[SampleOut]))
-def list_samples(profile_id: Id, core: Core = Depends(get_core)) -> list[dict[str, Any]]:
-    with Session(core.db) as session:
-        return [_sample(s) for s in svc.list_samples(session, profile_id)]
+def list_samples(profile_id: Id, session: SessionDep) -> list[dict[str, Any]]:
+    return [_sample(s) for s in svc.list_samples(session, profile_id)]
 
 
 @router.post(
@@ -87,10 +86,15 @@ async def add_sample(
     audio: UploadFile = File(description="wav, flac, ogg, mp3, m4a, webm or a video"),
     reference_text: str = Form(default="", max_length=5000),
     transcribe: bool = Form(default=False),
-    core: Core = Depends(get_core),
+    *,
+    session: SessionDep,
+    profiles: ProfilesDep,
+    settings: SettingsDep,
 ) -> dict[str, Any]:
-    data = await read_upload(core, audio)
-    sample = await svc.add_sample(core, profile_id, data, reference_text, transcribe=transcribe)
+    data = await read_upload(settings, audio)
+    sample = await profiles.add_sample(
+        session, profile_id, data, reference_text, transcribe=transcribe
+    )
     return _sample(sample)
 
 
@@ -98,33 +102,36 @@ async def add_sample(
     "/profiles/{profile_id}/samples/{sample_id}", response_model=None, responses=doc(SampleOut)
 )
 def update_sample(
-    profile_id: Id, sample_id: Id, body: SampleUpdate, core: Core = Depends(get_core)
+    profile_id: Id, sample_id: Id, body: SampleUpdate, session: SessionDep
 ) -> dict[str, Any]:
-    with Session(core.db) as session:
-        return _sample(svc.update_sample(session, profile_id, sample_id, body.reference_text))
+    return _sample(svc.update_sample(session, profile_id, sample_id, body.reference_text))
 
 
 @router.delete("/profiles/{profile_id}/samples/{sample_id}", status_code=204, response_model=None)
-def delete_sample(profile_id: Id, sample_id: Id, core: Core = Depends(get_core)) -> Response:
-    with Session(core.db) as session:
-        svc.delete_sample(core, session, profile_id, sample_id)
+def delete_sample(
+    profile_id: Id, sample_id: Id, session: SessionDep, profiles: ProfilesDep
+) -> Response:
+    profiles.delete_sample(session, profile_id, sample_id)
     return Response(status_code=204)
 
 
 @router.get("/profiles/{profile_id}/samples/{sample_id}/audio", response_model=None)
 def sample_audio(
-    profile_id: Id, sample_id: Id, original: bool = False, core: Core = Depends(get_core)
+    profile_id: Id,
+    sample_id: Id,
+    session: SessionDep,
+    files: FilesDep,
+    original: bool = False,
 ) -> FileResponse:
-    with Session(core.db) as session:
-        sample = svc.get_sample(session, profile_id, sample_id)
+    sample = svc.get_sample(session, profile_id, sample_id)
     path = sample.original_path if original else sample.audio_path
-    return FileResponse(core.files.existing(path))
+    return FileResponse(files.existing(path))
 
 
 @router.get("/presets", response_model=None)
-async def presets(core: Core = Depends(get_core)) -> list[dict[str, Any]]:
+async def presets(core: CoreDep) -> list[dict[str, Any]]:
     out = []
-    for engine, (provider_id, info) in (await core.providers.engines()).items():
+    for engine, (provider_id, info) in (await core.planner.engines()).items():
         for model in info.models:
             for voice in model.preset_voices:
                 out.append(
@@ -153,7 +160,7 @@ class PreviewBody(BaseModel):
     response_model=None,
     responses={200: {"content": {"audio/wav": {}}, "description": "a short sample (WAV)"}},
 )
-async def preset_preview(body: PreviewBody, core: Core = Depends(get_core)) -> Response:
+async def preset_preview(body: PreviewBody, core: CoreDep) -> Response:
     """A short sentence in a preset voice, before a profile is made from it (cached; not in
     History). 409 `model_not_downloaded` when its model is not on this machine."""
     from core.services.presets import preview

@@ -282,7 +282,7 @@ async def import_clip(
     from core.audio.decode import decode
     from core.audio.encode import wav_bytes
 
-    data = await read_upload(core, file)
+    data = await read_upload(core.settings, file)
     decoded = await asyncio.to_thread(decode, data)
     wav = wav_bytes(decoded.samples, decoded.sample_rate)
     duration = decoded.samples.size / decoded.sample_rate

@@ -5,34 +5,33 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from core import __version__
-from core.api.deps import get_core
+from core.api.deps import CoreDep
 from core.api.responses import DescribeOut, HealthOut, doc
 from core.errors import CoreError
-from core.services.context import Core
 
 router = APIRouter(tags=["system"])
 
 
 @router.get("/health", response_model=None, responses=doc(HealthOut))
-def health(core: Core = Depends(get_core)) -> dict[str, Any]:
+def health(core: CoreDep) -> dict[str, Any]:
     return {
         "status": "healthy",
         "version": __version__,
         "data_dir": str(core.settings.data_dir),
         "queue": core.queue.pending(),
         "transcriber_loaded": core.transcriber.loaded,
-        "providers": [asdict(p.info()) for p in core.providers.providers.values()],
+        "providers": [asdict(core.provider.info())],
     }
 
 
 @router.get("/describe", response_model=None, responses=doc(DescribeOut))
-async def describe(core: Core = Depends(get_core)) -> dict[str, Any]:
+async def describe(core: CoreDep) -> dict[str, Any]:
     """Engines and models (sizes, languages, capabilities, preset voices) of the active
     provider, each tagged with the provider that serves it."""
-    engines = await core.providers.engines()
+    engines = await core.planner.engines()
     active = None
     if core.manager is not None:
         try:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, UploadFile
 
-from core.api.deps import get_core, read_upload
-from core.services.context import Core
+from core.api.deps import SettingsDep, TranscriberDep, read_upload
 
 router = APIRouter(tags=["transcription"])
 
@@ -17,7 +16,9 @@ router = APIRouter(tags=["transcription"])
 async def transcribe(
     file: UploadFile = File(description="any audio or video file"),
     language: str | None = Form(default=None, max_length=16),
-    core: Core = Depends(get_core),
+    *,
+    settings: SettingsDep,
+    transcriber: TranscriberDep,
 ) -> dict[str, Any]:
-    data = await read_upload(core, file)
-    return asdict(await core.transcriber.transcribe(data, language or None))
+    data = await read_upload(settings, file)
+    return asdict(await transcriber.transcribe(data, language or None))

@@ -5,19 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, func, or_, text
 from sqlmodel import Session, col, select
 
+from core.audio.files import FileStore
 from core.errors import ConflictError, ValidationFailed
 from core.services import stories
 from core.services.generation import get_generation
-from core.store.db import is_sqlite
 from core.store.models import ACTIVE_STATUSES, Generation, GenerationStatus, GenerationVersion
-
-if TYPE_CHECKING:
-    from core.services.context import Core
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_LIMIT = 200
@@ -78,7 +75,7 @@ def _active(query: HistoryQuery) -> list[tuple[str, str, str, Any]]:
     return out
 
 
-def _orm_filters(core: Core, query: HistoryQuery) -> list[ColumnElement[bool]]:
+def _orm_filters(dialect: str, query: HistoryQuery) -> list[ColumnElement[bool]]:
     table = Generation.__table__.c  # type: ignore[attr-defined]
     where: list[ColumnElement[bool]] = []
     for _, column_name, op, value in _active(query):
@@ -90,7 +87,7 @@ def _orm_filters(core: Core, query: HistoryQuery) -> list[ColumnElement[bool]]:
         words = _TOKEN.findall(query.q)
         if not words:
             where.append(col(Generation.id) < 0)
-        elif core.db.dialect.name == "postgresql":  # tsvector, GIN-indexed (migration)
+        elif dialect == "postgresql":  # tsvector, GIN-indexed (migration)
             terms = " & ".join([*words[:-1], f"{words[-1]}:*"])
             vector = func.to_tsvector("simple", col(Generation.text))
             where.append(vector.op("@@")(func.to_tsquery("simple", terms)))
@@ -152,17 +149,23 @@ def _fts_page(session: Session, match: str, query: HistoryQuery) -> tuple[list[i
     return ids, int(total)
 
 
-def list_history(core: Core, query: HistoryQuery) -> tuple[list[Generation], int]:
-    """Newest first (ids grow with creation time), with the total for pagination."""
-    _check(query)
-    match = fts_query(query.q) if query.q and query.q.strip() else None
-    with Session(core.db) as session:
-        if match is not None and is_sqlite(core.db):
+class History:
+    """Lists, searches and tidies stored generations (in the caller's session)."""
+
+    def __init__(self, files: FileStore) -> None:
+        self.files = files
+
+    def list_history(self, session: Session, query: HistoryQuery) -> tuple[list[Generation], int]:
+        """Newest first (ids grow with creation time), with the total for pagination."""
+        _check(query)
+        match = fts_query(query.q) if query.q and query.q.strip() else None
+        db = session.get_bind()
+        if match is not None and db.dialect.name == "sqlite":
             ids, total = _fts_page(session, match, query)
             found = session.exec(select(Generation).where(col(Generation.id).in_(ids))).all()
             by_id = {g.id: g for g in found}
             return [by_id[i] for i in ids if i in by_id], total
-        where = _orm_filters(core, query)
+        where = _orm_filters(db.dialect.name, query)
         total = session.exec(select(func.count()).select_from(Generation).where(*where)).one()
         rows = session.exec(
             select(Generation)
@@ -171,11 +174,9 @@ def list_history(core: Core, query: HistoryQuery) -> tuple[list[Generation], int
             .offset(query.offset)
             .limit(query.limit)
         ).all()
-    return list(rows), int(total)
+        return list(rows), int(total)
 
-
-def versions(core: Core, generation_id: int) -> list[GenerationVersion]:
-    with Session(core.db) as session:
+    def versions(self, session: Session, generation_id: int) -> list[GenerationVersion]:
         get_generation(session, generation_id)
         return list(
             session.exec(
@@ -185,9 +186,7 @@ def versions(core: Core, generation_id: int) -> list[GenerationVersion]:
             )
         )
 
-
-def delete_generation(core: Core, generation_id: int) -> None:
-    with Session(core.db) as session:
+    def delete_generation(self, session: Session, generation_id: int) -> None:
         gen = get_generation(session, generation_id)
         if gen.status in (GenerationStatus.queued, *ACTIVE_STATUSES):
             raise ConflictError(
@@ -196,20 +195,18 @@ def delete_generation(core: Core, generation_id: int) -> None:
         stories.ensure_unused(session, generation_id)
         session.delete(gen)
         session.commit()
-    core.files.delete_tree(f"audio/generations/{int(generation_id)}")
+        self.files.delete_tree(f"audio/generations/{int(generation_id)}")
 
-
-def set_favourite(core: Core, generation_id: int, favourite: bool) -> Generation:
-    with Session(core.db, expire_on_commit=False) as session:
+    def set_favourite(self, session: Session, generation_id: int, favourite: bool) -> Generation:
         gen = get_generation(session, generation_id)
         gen.favourite = favourite
         session.add(gen)
         session.commit()
-    return gen
+        session.refresh(gen)
+        return gen
 
-
-def stats(core: Core) -> dict[str, Any]:
-    with Session(core.db) as session:
+    def stats(self, session: Session) -> dict[str, Any]:
+        """Counts by status and engine, favourites, audio and synthesis seconds, mean RTF."""
         by_status = dict(
             session.exec(
                 select(Generation.status, func.count()).group_by(col(Generation.status))
@@ -232,12 +229,12 @@ def stats(core: Core) -> dict[str, Any]:
         favourites = session.exec(
             select(func.count()).select_from(Generation).where(or_(col(Generation.favourite)))
         ).one()
-    return {
-        "total": sum(by_status.values()),
-        "by_status": by_status,
-        "by_engine": by_engine,
-        "favourites": int(favourites),
-        "audio_seconds": round(float(audio or 0.0), 2),
-        "synthesis_seconds": round(float(synth or 0.0) / 1e3, 2),
-        "mean_rtf": round(float(rtf), 4) if rtf is not None else None,
-    }
+        return {
+            "total": sum(by_status.values()),
+            "by_status": by_status,
+            "by_engine": by_engine,
+            "favourites": int(favourites),
+            "audio_seconds": round(float(audio or 0.0), 2),
+            "synthesis_seconds": round(float(synth or 0.0) / 1e3, 2),
+            "mean_rtf": round(float(rtf), 4) if rtf is not None else None,
+        }

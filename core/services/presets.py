@@ -30,7 +30,7 @@ async def preview(
 ) -> bytes:
     """WAV bytes of a short sentence in `voice` (cached). 404 for an unknown engine or voice,
     422 for a language the model lacks, 409 `model_not_downloaded` for a model not on disk."""
-    engines = await core.providers.engines()
+    engines = await core.planner.engines()
     if engine not in engines:
         raise NotFoundError(
             f"no speech engine {engine!r}; available: {', '.join(engines)}", field="engine"
@@ -61,8 +61,8 @@ async def preview(
     relative = f"cache/previews/{hashlib.sha256(key.encode()).hexdigest()}.wav"
     if core.files.resolve(relative).is_file():
         return core.files.read(relative)
-    await core.providers.require_downloaded(provider_id, engine, model, "preset")
-    result = await core.providers.get(provider_id).generate(
+    await core.planner.require_downloaded(engine, model, "preset")
+    result = await core.provider.generate(
         GenerateRequest(
             text=SENTENCES.get(lang, SENTENCES["en"]),
             engine=engine,

@@ -14,8 +14,9 @@ from core.errors import AudioRejected, ConflictError, NotFoundError, ValidationF
 from core.store.models import Generation, Profile, ProfileSample, VoiceType
 
 if TYPE_CHECKING:
+    from core.audio.files import FileStore
     from core.audio.signal import Cleaned
-    from core.services.context import Core
+    from core.services.transcription import Transcriber
 
 
 def _now() -> datetime:
@@ -106,13 +107,6 @@ def update_profile(session: Session, profile_id: int, **fields: object) -> Profi
     return _save(session, profile)
 
 
-def delete_profile(core: Core, session: Session, profile_id: int) -> None:
-    profile = get_profile(session, profile_id)
-    session.delete(profile)
-    session.commit()
-    core.files.delete_tree(f"audio/profiles/{int(profile_id)}")
-
-
 def list_samples(session: Session, profile_id: int) -> list[ProfileSample]:
     get_profile(session, profile_id)
     return list(
@@ -133,40 +127,65 @@ def get_sample(session: Session, profile_id: int, sample_id: int) -> ProfileSamp
     return sample
 
 
-def prepare_sample(core: Core, data: bytes) -> tuple[Cleaned, str]:
-    """Decode, validate and clean an upload (blocking: call in a worker thread)."""
-    from core.audio.decode import decode
-    from core.audio.signal import too_long_message, validate_and_clean
+def update_sample(session: Session, profile_id: int, sample_id: int, text: str) -> ProfileSample:
+    sample = get_sample(session, profile_id, sample_id)
+    sample.reference_text = text.strip()
+    session.add(sample)
+    session.commit()
+    session.refresh(sample)
+    return sample
 
-    settings = core.settings
-    decoded = decode(data, max_seconds=settings.sample_max_s + 30)
-    if decoded.too_long:
-        raise AudioRejected(
-            too_long_message(None, settings.sample_min_s, settings.sample_max_s), field="audio"
+
+class Profiles:
+    """Removing profiles and adding or removing their samples: the work that touches audio
+    files (in the caller's session). Plain reads and edits are the functions above."""
+
+    def __init__(
+        self, files: FileStore, transcriber: Transcriber, sample_min_s: float, sample_max_s: float
+    ) -> None:
+        self.files = files
+        self.transcriber = transcriber
+        self.sample_min_s = sample_min_s
+        self.sample_max_s = sample_max_s
+
+    def delete_profile(self, session: Session, profile_id: int) -> None:
+        profile = get_profile(session, profile_id)
+        session.delete(profile)
+        session.commit()
+        self.files.delete_tree(f"audio/profiles/{int(profile_id)}")
+
+    def prepare_sample(self, data: bytes) -> tuple[Cleaned, str]:
+        """Decode, validate and clean an upload (blocking: call in a worker thread)."""
+        from core.audio.decode import decode
+        from core.audio.signal import too_long_message, validate_and_clean
+
+        decoded = decode(data, max_seconds=self.sample_max_s + 30)
+        if decoded.too_long:
+            raise AudioRejected(
+                too_long_message(None, self.sample_min_s, self.sample_max_s), field="audio"
+            )
+        cleaned = validate_and_clean(
+            decoded.samples,
+            decoded.native_rate,
+            min_s=self.sample_min_s,
+            max_s=self.sample_max_s,
+            clipped=decoded.clipped,
         )
-    cleaned = validate_and_clean(
-        decoded.samples,
-        decoded.native_rate,
-        min_s=settings.sample_min_s,
-        max_s=settings.sample_max_s,
-        clipped=decoded.clipped,
-    )
-    return cleaned, decoded.format
+        return cleaned, decoded.format
 
+    async def add_sample(
+        self,
+        session: Session,
+        profile_id: int,
+        data: bytes,
+        reference_text: str | None,
+        *,
+        transcribe: bool = False,
+    ) -> ProfileSample:
+        """Validate first, then write the files and the row together; nothing is left
+        half-written on any failure."""
+        from core.audio.encode import wav_bytes
 
-async def add_sample(
-    core: Core,
-    profile_id: int,
-    data: bytes,
-    reference_text: str | None,
-    *,
-    transcribe: bool = False,
-) -> ProfileSample:
-    """Validate first, then write the files and the row together; nothing is left half-written
-    on any failure."""
-    from core.audio.encode import wav_bytes
-
-    with Session(core.db) as session:
         profile = get_profile(session, profile_id)
         if profile.voice_type != VoiceType.cloned:
             raise ValidationFailed(
@@ -174,25 +193,27 @@ async def add_sample(
                 "cloned profiles",
                 field="profile_id",
             )
-    cleaned, fmt = await asyncio.to_thread(prepare_sample, core, data)
-    wav = await asyncio.to_thread(wav_bytes, cleaned.samples, cleaned.sample_rate)
-    text = (reference_text or "").strip()
-    if not text and transcribe:
-        text = (await core.transcriber.transcribe(wav)).text
-    return await asyncio.to_thread(_store_sample, core, profile_id, data, fmt, wav, cleaned, text)
+        session.commit()  # end the read while the upload is decoded
+        cleaned, fmt = await asyncio.to_thread(self.prepare_sample, data)
+        wav = await asyncio.to_thread(wav_bytes, cleaned.samples, cleaned.sample_rate)
+        text = (reference_text or "").strip()
+        if not text and transcribe:
+            text = (await self.transcriber.transcribe(wav)).text
+        return await asyncio.to_thread(
+            self._store_sample, session, profile_id, data, fmt, wav, cleaned, text
+        )
 
-
-def _store_sample(
-    core: Core,
-    profile_id: int,
-    original: bytes,
-    fmt: str,
-    wav: bytes,
-    cleaned: Cleaned,
-    text: str,
-) -> ProfileSample:
-    digest = hashlib.sha256(wav).hexdigest()
-    with Session(core.db, expire_on_commit=False) as session:
+    def _store_sample(
+        self,
+        session: Session,
+        profile_id: int,
+        original: bytes,
+        fmt: str,
+        wav: bytes,
+        cleaned: Cleaned,
+        text: str,
+    ) -> ProfileSample:
+        digest = hashlib.sha256(wav).hexdigest()
         sample = ProfileSample(
             profile_id=profile_id,
             audio_path="",
@@ -206,32 +227,23 @@ def _store_sample(
         session.add(sample)
         session.flush()
         assert sample.id is not None
-        cleaned_path, original_path = core.files.sample_paths(profile_id, sample.id, fmt)
+        cleaned_path, original_path = self.files.sample_paths(profile_id, sample.id, fmt)
         try:
-            core.files.write(original_path, original)
-            core.files.write(cleaned_path, wav)
+            self.files.write(original_path, original)
+            self.files.write(cleaned_path, wav)
             sample.audio_path, sample.original_path = cleaned_path, original_path
             session.add(sample)
             session.commit()
         except BaseException:
             session.rollback()
-            core.files.delete(cleaned_path, original_path)
+            self.files.delete(cleaned_path, original_path)
             raise
+        session.refresh(sample)
         return sample
 
-
-def update_sample(session: Session, profile_id: int, sample_id: int, text: str) -> ProfileSample:
-    sample = get_sample(session, profile_id, sample_id)
-    sample.reference_text = text.strip()
-    session.add(sample)
-    session.commit()
-    session.refresh(sample)
-    return sample
-
-
-def delete_sample(core: Core, session: Session, profile_id: int, sample_id: int) -> None:
-    sample = get_sample(session, profile_id, sample_id)
-    paths = (sample.audio_path, sample.original_path)
-    session.delete(sample)
-    session.commit()
-    core.files.delete(*paths)
+    def delete_sample(self, session: Session, profile_id: int, sample_id: int) -> None:
+        sample = get_sample(session, profile_id, sample_id)
+        paths = (sample.audio_path, sample.original_path)
+        session.delete(sample)
+        session.commit()
+        self.files.delete(*paths)

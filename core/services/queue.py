@@ -1,4 +1,5 @@
-"""The generation queue: one worker per provider, one generation at a time per worker.
+"""The generation queue: one worker, one generation at a time, on the active provider. It runs
+outside any request, so it holds the database handle and opens short sessions.
 
 Status moves queued → loading_model → generating → completed | failed | cancelled; every change
 is stored first, then published as an event."""
@@ -10,23 +11,27 @@ import base64
 import contextlib
 import io
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from core.audio.files import FileStore
 from core.errors import CoreError
 from core.logging import get_logger
-from core.services import alignment, pauses
+from core.services import pauses
+from core.services.events import EventBus
 from core.services.generation import publish
-from core.services.voice_prompts import voice_prompt_for
+from core.services.planning import Planner
+from core.services.voice_prompts import VoicePrompts
 from core.store.models import Generation, GenerationStatus, GenerationVersion, Profile
 from core.text import speakable, without_controls
 from provider_sdk.errors import ProviderError, ProviderUnreachable
 from provider_sdk.models import GenerateRequest
 
 if TYPE_CHECKING:
-    from core.services.context import Core
     from core.tts.base import TTSProvider
 
 log = get_logger("queue")
@@ -58,25 +63,41 @@ def _join_wavs(pieces: list[bytes]) -> bytes:
 
 
 class GenerationQueue:
-    def __init__(self, core: Core) -> None:
-        self.core = core
-        self._queues: dict[str, asyncio.Queue[int]] = {}
-        self._workers: dict[str, asyncio.Task[None]] = {}
+    def __init__(
+        self,
+        db: Engine,
+        files: FileStore,
+        events: EventBus,
+        provider: TTSProvider,
+        planner: Planner,
+        voice_prompts: VoicePrompts,
+        on_completed: Callable[[int], None] = lambda _generation_id: None,
+    ) -> None:
+        """`on_completed(generation_id)` runs after a take is stored (word timings for
+        stories are scheduled there)."""
+        self.db = db
+        self.files = files
+        self.events = events
+        self.provider = provider
+        self.planner = planner
+        self.voice_prompts = voice_prompts
+        self.on_completed = on_completed
+        self._queue: asyncio.Queue[int] = asyncio.Queue()
+        self._worker_task: asyncio.Task[None] | None = None
         self._running: dict[int, asyncio.Task[None]] = {}
         self._enqueued_at: dict[int, float] = {}
         self._closing = False
 
-    def enqueue(self, provider_id: str, generation_id: int) -> None:
-        if provider_id not in self._queues:
-            self._queues[provider_id] = asyncio.Queue()
-            self._workers[provider_id] = asyncio.get_running_loop().create_task(
-                self._worker(provider_id), name=f"queue-{provider_id}"
+    def enqueue(self, generation_id: int) -> None:
+        if self._worker_task is None:
+            self._worker_task = asyncio.get_running_loop().create_task(
+                self._worker(), name="generation-queue"
             )
         self._enqueued_at[generation_id] = time.monotonic()
-        self._queues[provider_id].put_nowait(generation_id)
+        self._queue.put_nowait(generation_id)
 
     def pending(self) -> int:
-        return sum(q.qsize() for q in self._queues.values()) + len(self._running)
+        return self._queue.qsize() + len(self._running)
 
     def cancel_running(self, generation_id: int) -> None:
         task = self._running.get(generation_id)
@@ -87,18 +108,17 @@ class GenerationQueue:
         """Stop the workers; a generation still running is failed as interrupted (it can be
         generated again), never left looking as if the user had cancelled it."""
         self._closing = True
-        for task in [*self._running.values(), *self._workers.values()]:
+        tasks = [*self._running.values(), *([self._worker_task] if self._worker_task else [])]
+        for task in tasks:
             task.cancel()
-        for task in [*self._running.values(), *self._workers.values()]:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        self._workers.clear()
-        self._queues.clear()
+        self._worker_task = None
 
-    async def _worker(self, provider_id: str) -> None:
-        queue = self._queues[provider_id]
+    async def _worker(self) -> None:
         while True:
-            generation_id = await queue.get()
+            generation_id = await self._queue.get()
             job = asyncio.get_running_loop().create_task(self._run(generation_id))
             self._running[generation_id] = job
             try:
@@ -110,7 +130,7 @@ class GenerationQueue:
                 self._enqueued_at.pop(generation_id, None)
 
     def _update(self, generation_id: int, **fields: Any) -> Generation | None:
-        with Session(self.core.db, expire_on_commit=False) as session:
+        with Session(self.db, expire_on_commit=False) as session:
             gen = session.get(Generation, generation_id)
             if gen is None:
                 return None
@@ -123,12 +143,11 @@ class GenerationQueue:
                 setattr(gen, key, value)
             session.add(gen)
             session.commit()
-        publish(self.core, gen)
+        publish(self.events, gen)
         return gen
 
     async def _run(self, generation_id: int) -> None:
-        core = self.core
-        with Session(core.db, expire_on_commit=False) as session:
+        with Session(self.db, expire_on_commit=False) as session:
             gen = session.get(Generation, generation_id)
             profile = session.get(Profile, gen.profile_id) if gen and gen.profile_id else None
         if gen is None or gen.status != GenerationStatus.queued:
@@ -188,16 +207,15 @@ class GenerationQueue:
         return message
 
     async def _synthesize(self, gen: Generation, profile: Profile) -> None:
-        core = self.core
         assert gen.id is not None and profile.id is not None
-        plan = await core.providers.plan(profile, gen.engine, gen.model_size, gen.instruct)
-        provider = core.providers.get(plan.provider_id)
+        plan = await self.planner.plan(profile, gen.engine, gen.model_size, gen.instruct)
+        provider = self.provider
         await provider.start()
         prompt = None
         started = time.perf_counter()
         if plan.clone:
-            prompt, _ = await voice_prompt_for(
-                core, provider, profile.id, plan.engine, plan.model_size
+            prompt, _ = await self.voice_prompts.voice_prompt_for(
+                provider, profile.id, plan.engine, plan.model_size
             )
         prompt_ms = (time.perf_counter() - started) * 1e3
         if (
@@ -226,7 +244,7 @@ class GenerationQueue:
         version = gen.version_count + 1
         stored = await asyncio.to_thread(self._store_audio, gen, version, wav)
         duration, rate, final_path, raw_path = stored
-        with Session(core.db) as session:
+        with Session(self.db) as session:
             session.add(
                 GenerationVersion(
                     generation_id=gen.id,
@@ -253,9 +271,9 @@ class GenerationQueue:
             error_code=None,
         )
         if done is None:
-            core.files.delete(final_path, raw_path)
-        else:  # word timings for takes that stories use (in the background)
-            alignment.schedule(core, gen.id, only_in_stories=True)
+            self.files.delete(final_path, raw_path)
+        else:
+            self.on_completed(gen.id)
 
     @staticmethod
     async def _streams(provider: TTSProvider, engine: str, model_size: str) -> bool:
@@ -279,7 +297,7 @@ class GenerationQueue:
         async with contextlib.aclosing(provider.stream(request)) as stream:
             async for piece in stream:
                 pieces.append(piece.wav)
-                self.core.events.publish(
+                self.events.publish(
                     {
                         "type": "audio_piece",
                         "generation_id": generation_id,
@@ -305,10 +323,10 @@ class GenerationQueue:
         assert gen.id is not None
         samples, rate = sf.read(io.BytesIO(wav), dtype="float32", always_2d=True)
         mono = samples.mean(axis=1).astype(np.float32)
-        final_path, raw_path = self.core.files.generation_paths(gen.id, version)
+        final_path, raw_path = self.files.generation_paths(gen.id, version)
         if gen.normalize:
-            self.core.files.write(raw_path, wav)
-            self.core.files.write(final_path, wav_bytes(normalize_loudness(mono), int(rate)))
+            self.files.write(raw_path, wav)
+            self.files.write(final_path, wav_bytes(normalize_loudness(mono), int(rate)))
             return mono.size / rate, int(rate), final_path, raw_path
-        self.core.files.write(final_path, wav)
+        self.files.write(final_path, wav)
         return mono.size / rate, int(rate), final_path, None

@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
-from core.services.context import Core
 from core.services.events import Event
-from core.services.generation import GenerateParams, get_generation, submit
-from core.services.speech import failure
+from core.services.generation import GenerateParams, get_generation
+from core.services.speech import Speech, failure
 from core.store.models import FINAL_STATUSES, GenerationStatus
 
 if TYPE_CHECKING:
@@ -57,12 +56,11 @@ def _decode(wav: bytes, speed: float) -> tuple[Samples, int]:
     return time_stretch(mono, int(rate), speed), int(rate)
 
 
-async def open_stream(core: Core, request: SpeechRequest) -> SpeechStream:
+async def open_stream(speech: Speech, request: SpeechRequest) -> SpeechStream:
     """Submit the generation (CoreError for a bad request) and return its audio stream."""
-    queue = core.events.open()
+    queue = speech.events.open()
     try:
-        [gen] = await submit(
-            core,
+        [gen] = await speech.submit(
             GenerateParams(
                 profile_id=request.profile_id,
                 text=request.text,
@@ -72,17 +70,17 @@ async def open_stream(core: Core, request: SpeechRequest) -> SpeechStream:
                 seed=request.seed,
                 normalize=False,
                 source=request.source,
-            ),
+            )
         )
     except BaseException:
-        core.events.close(queue)
+        speech.events.close(queue)
         raise
     assert gen.id is not None
-    return SpeechStream(gen.id, _chunks(core, queue, gen.id, request))
+    return SpeechStream(gen.id, _chunks(speech, queue, gen.id, request))
 
 
 async def _chunks(
-    core: Core, queue: asyncio.Queue[Event], generation_id: int, request: SpeechRequest
+    speech: Speech, queue: asyncio.Queue[Event], generation_id: int, request: SpeechRequest
 ) -> AsyncGenerator[bytes, None]:
     from core.audio.encode import StreamEncoder
 
@@ -104,14 +102,14 @@ async def _chunks(
             ):
                 break
     finally:
-        core.events.close(queue)
-    with Session(core.db) as session:
+        speech.events.close(queue)
+    with Session(speech.db) as session:
         done = get_generation(session, generation_id)
     if done.status != GenerationStatus.completed or not done.audio_path:
         raise failure(done.status, done.error_code, done.error)
     if encoder is None:  # a model that does not stream: its whole clip, once
         samples, rate = await asyncio.to_thread(
-            _decode, core.files.read(done.audio_path), request.speed
+            _decode, speech.files.read(done.audio_path), request.speed
         )
         encoder = StreamEncoder(request.fmt, rate)
         yield await asyncio.to_thread(encoder.feed, samples)

@@ -17,7 +17,7 @@ from core.errors import ValidationFailed
 from core.logging import get_logger
 from core.services import stories
 from core.services.dialogue import parse_script, speakers
-from core.services.generation import GenerateParams, get_generation, submit
+from core.services.generation import GenerateParams, get_generation
 from core.services.profiles import find_profile
 from core.store.models import GenerationStatus, Story, StoryClip
 
@@ -83,8 +83,7 @@ async def create(core: Core, request: DialogueRequest, *, background: bool = Tru
     with Session(core.db, expire_on_commit=False) as session:
         pending: list[tuple[StoryClip, int, float]] = []
         for index, line in enumerate(lines):
-            [gen] = await submit(
-                core,
+            [gen] = await core.speech.submit(
                 GenerateParams(
                     profile_id=profiles[line.speaker],
                     text=line.text,
@@ -93,7 +92,7 @@ async def create(core: Core, request: DialogueRequest, *, background: bool = Tru
                     engine=request.engine,
                     model_size=request.model_size,
                     source="story",
-                ),
+                )
             )
             assert gen.id is not None
             pause = 0.0 if index == 0 else line.pause_before
@@ -111,10 +110,8 @@ async def create(core: Core, request: DialogueRequest, *, background: bool = Tru
 
 
 async def wait_all(core: Core, dialogue: Dialogue, timeout: float = 3600.0) -> None:
-    from core.services.speech import wait_for
-
     for line in dialogue.lines:
-        await wait_for(core, line.generation_id, timeout)
+        await core.speech.wait_for(line.generation_id, timeout)
 
 
 async def layout_when_done(core: Core, dialogue: Dialogue) -> None:

@@ -56,13 +56,10 @@ class TtsModels:
     def providers(self) -> list[TTSProvider]:
         """The providers the core speaks with, the manager's selection resolved to the provider
         it stands for now (the selection itself has no models to manage)."""
-        manager = self.core.manager
-        out = []
-        for provider in self.core.providers.providers.values():
-            if manager is not None and provider is manager.selected:
-                provider = manager.active()
-            out.append(provider)
-        return out
+        manager, provider = self.core.manager, self.core.provider
+        if manager is not None and provider is manager.selected:
+            provider = manager.active()
+        return [provider]
 
     async def overview(self) -> dict[str, Any]:
         engines: list[dict[str, Any]] = []
@@ -89,7 +86,7 @@ class TtsModels:
         """The model a new voice of each type would use by default, or why there is none."""
         chosen: dict[str, dict[str, Any] | None] = {}
         unavailable: dict[str, str | None] = {}
-        kind = self.core.providers.active_kind()
+        kind = self.core.planner.active_kind()
         for voice_type, purpose in guidance.PURPOSE_BY_VOICE_TYPE.items():
             found = guidance.choose(guidance.candidates(served, purpose))
             if found is None:

@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 from core.errors import ConflictError, CoreError, NotFoundError, ProviderUnavailable
 from core.logging import get_logger
-from core.settings import save_setting
+from core.settings import Settings, save_setting
 
 if TYPE_CHECKING:
-    from core.services.context import Core
+    from core.services.transcription import Transcriber
 
 log = get_logger("whisper-models")
 PACKAGED = "tiny.en"
@@ -168,17 +168,19 @@ class Download:
 class WhisperModels:
     """The service behind `/models/whisper`: list, download, delete, activate."""
 
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(self, settings: Settings, transcriber: Transcriber) -> None:
+        """`settings` is where the chosen model is kept (saved to the settings file too)."""
+        self.settings = settings
+        self.transcriber = transcriber
         self.downloads: dict[str, Download] = {}
         self._lock = threading.Lock()
 
     @property
     def data_dir(self) -> Path:
-        return Path(self.core.settings.data_dir)
+        return Path(self.settings.data_dir)
 
     def active(self) -> str:
-        return self.core.transcriber.model_name
+        return self.transcriber.model_name
 
     def downloaded(self, name: str) -> bool:
         return name == PACKAGED or is_complete(folder(self.data_dir, name))
@@ -281,7 +283,7 @@ class WhisperModels:
         spec(name)
         if not self.downloaded(name):
             raise ConflictError(f"{name} is not downloaded; download it first", field="name")
-        save_setting(self.core.settings, "whisper_model", name)
-        self.core.settings.whisper_model = name
-        self.core.transcriber.use(name)
+        save_setting(self.settings, "whisper_model", name)
+        self.settings.whisper_model = name
+        self.transcriber.use(name)
         return name

@@ -91,8 +91,8 @@ class CoreServer:
         raise AssertionError(f"generation {generation_id} did not finish: {gen}")
 
 
-def start_core(settings: Settings, providers: list[Any] | None = None) -> CoreServer:
-    app = create_app(settings, providers)
+def start_core(settings: Settings, provider: Any | None = None) -> CoreServer:
+    app = create_app(settings, provider)
     config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

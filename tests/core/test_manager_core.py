@@ -51,7 +51,7 @@ def host_core(tmp_path: Path) -> Iterator[tuple[ProviderManager, CoreServer]]:
     host = ProviderManager(
         ManagerConfig(tmp_path / "data", source_command=PIPER, idle_unload_s=None)
     )
-    server = start_core(Settings(data_dir=tmp_path / "data"), [host.selected])
+    server = start_core(Settings(data_dir=tmp_path / "data"), host.selected)
     yield host, server
     server.stop()  # the core's close stops the providers through host.selected
 

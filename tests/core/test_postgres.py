@@ -18,7 +18,7 @@ import pytest
 from sqlmodel import Session, select
 
 from core.services.context import Core
-from core.services.history import HistoryQuery, list_history
+from core.services.history import HistoryQuery
 from core.settings import Settings
 from core.store.db import HEAD_REVISION, current_revision, migrate
 from core.store.models import Generation, Profile
@@ -68,7 +68,7 @@ def pg_url() -> Iterator[str]:
 
 
 def test_store_and_search_on_postgresql(pg_url: str, tmp_path: Path) -> None:
-    core = Core.open(Settings(data_dir=tmp_path, database_url=pg_url), providers=[])
+    core = Core.open(Settings(data_dir=tmp_path, database_url=pg_url))
     migrate(core.db)  # idempotent
     assert current_revision(core.db) == HEAD_REVISION
     base = datetime(2026, 1, 1, tzinfo=UTC)
@@ -96,11 +96,16 @@ def test_store_and_search_on_postgresql(pg_url: str, tmp_path: Path) -> None:
                 )
             )
         session.commit()
-    rows, total = list_history(core, HistoryQuery(q="harb"))
+
+    def search(**fields: object) -> tuple[list[Generation], int]:
+        with core.session() as session:
+            return core.history.list_history(session, HistoryQuery(**fields))  # type: ignore[arg-type]
+
+    rows, total = search(q="harb")
     assert total == 3 and rows[0].text == "harbour lights and lanterns"
-    assert list_history(core, HistoryQuery(q="harbour lantern"))[1] == 1
-    assert list_history(core, HistoryQuery(q="harb", status="completed"))[1] == 2
-    assert list_history(core, HistoryQuery(q="zebra"))[1] == 0
+    assert search(q="harbour lantern")[1] == 1
+    assert search(q="harb", status="completed")[1] == 2
+    assert search(q="zebra")[1] == 0
     with Session(core.db) as session:
         session.delete(session.get(Profile, profile_id))
         session.commit()

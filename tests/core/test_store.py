@@ -93,10 +93,10 @@ def test_search_facets_follow_every_change_and_match_a_plain_scan(tmp_path: Path
     import itertools
 
     from core.services.context import Core
-    from core.services.history import HistoryQuery, list_history
+    from core.services.history import HistoryQuery
     from core.settings import Settings
 
-    core = Core.open(Settings(data_dir=tmp_path), providers=[])
+    core = Core.open(Settings(data_dir=tmp_path))
     db = core.db
     with Session(db) as session:
         ada, bob = Profile(name="Ada"), Profile(name="Bob")
@@ -158,7 +158,8 @@ def test_search_facets_follow_every_change_and_match_a_plain_scan(tmp_path: Path
             engine=engine_name,
             limit=200,
         )
-        found, total = list_history(core, query)
+        with core.session() as session:
+            found, total = core.history.list_history(session, query)
         expected = scan(query)
         assert {g.id for g in found} == expected, query
         assert total == len(expected), query

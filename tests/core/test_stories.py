@@ -18,7 +18,6 @@ from core.cli import app as cli_app
 from core.errors import ConflictError
 from core.services import stories
 from core.services.context import Core
-from core.services.history import delete_generation
 from core.settings import Settings
 from core.store.db import HEAD_REVISION, MIGRATIONS_DIR, current_revision, migrate, open_db
 from core.store.models import Generation, GenerationVersion
@@ -203,7 +202,7 @@ def test_cli_lists_and_exports_a_story(
 
 
 def test_stories_on_postgresql(pg_url: str, tmp_path: Path) -> None:
-    core = Core.open(Settings(data_dir=tmp_path, database_url=pg_url), providers=[])
+    core = Core.open(Settings(data_dir=tmp_path, database_url=pg_url))
     try:
         assert current_revision(core.db) == HEAD_REVISION
         with Session(core.db) as session:
@@ -227,8 +226,8 @@ def test_stories_on_postgresql(pg_url: str, tmp_path: Path) -> None:
         track = stories.add_track(core, story.id)
         assert track.id is not None
         stories.add_clip(core, story.id, track.id, gen_id, start=0.5)
-        with pytest.raises(ConflictError, match="'On PG'"):
-            delete_generation(core, gen_id)
+        with pytest.raises(ConflictError, match="'On PG'"), core.session() as session:
+            core.history.delete_generation(session, gen_id)
         with Session(core.db) as session, pytest.raises(IntegrityError):
             session.exec(delete(Generation))  # type: ignore[call-overload]
             session.commit()

@@ -82,7 +82,7 @@ def test_piper_is_listed_packaged_and_its_delete_is_refused(core_server: CoreSer
 
 
 def test_openai_models_are_hosted_and_refused(tmp_path: Path) -> None:
-    core = start_core(Settings(data_dir=tmp_path / "data"), [OpenAIProvider("openai", None)])
+    core = start_core(Settings(data_dir=tmp_path / "data"), OpenAIProvider("openai", None))
     try:
         listed = rows(core)
         assert listed["openai/tts-1"]["availability"] == "hosted"

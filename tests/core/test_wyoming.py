@@ -129,9 +129,10 @@ async def test_describe_synthesize_transcribe(served: tuple[Core, str], speech_w
         # The connection still works after errors.
         await client.write_event(Describe().event())
         assert (await read_until(client, "info"))[-1].type == "info"
-    from core.services.history import HistoryQuery, list_history
+    from core.services.history import HistoryQuery
 
-    rows, _ = list_history(core, HistoryQuery(limit=10))
+    with core.session() as session:
+        rows, _ = core.history.list_history(session, HistoryQuery(limit=10))
     assert {r.source for r in rows} == {"wyoming"} and len(rows) == 2
 
 
@@ -161,9 +162,10 @@ async def test_streamed_text_is_spoken_sentence_by_sentence(served: tuple[Core, 
         )
         heard = Transcript.from_event(await transcribe(client, pcm, 24_000))
         assert {"lanterns", "harbour", "harbor", "quiet"} & words(heard.text), heard.text
-    from core.services.history import HistoryQuery, list_history
+    from core.services.history import HistoryQuery
 
-    rows, _ = list_history(core, HistoryQuery(limit=10))
+    with core.session() as session:
+        rows, _ = core.history.list_history(session, HistoryQuery(limit=10))
     assert sorted(r.text for r in rows) == [
         "Over the quiet harbour.",
         "Seven bright lanterns glow.",

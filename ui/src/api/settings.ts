@@ -1,4 +1,4 @@
-// Health and the Whisper (transcription) models, as core/api/models.py defines them:
+// Health and the Whisper (transcription) models, as core/api/whisper_models.py defines them:
 //   GET    /models/whisper                  rows (packaged tiny.en + the registry), active
 //   POST   /models/whisper/{name}/download  event stream: progress…, then done | error;
 //                                           closing the stream cancels the download

@@ -1,10 +1,14 @@
-"""The providers the core knows, and choosing engine, model and voice for a profile."""
+"""Choosing engine, model and voice for a profile on the active provider: the profile rules
+(a cloned voice needs a model that clones, a designed one a model that designs, a preset voice
+its own engine and a voice that engine offers) and the check that the model is on this
+machine."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from core.errors import CoreError, ProviderUnavailable, ValidationFailed
+from core.errors import ProviderUnavailable, ValidationFailed
 from core.store.models import Profile, VoiceType
 from core.tts import guidance
 from core.tts.base import TTSProvider
@@ -23,30 +27,28 @@ class Plan:
     reproducible: bool
 
 
-class ProviderRouter:
-    def __init__(self, providers: list[TTSProvider]) -> None:
-        self.providers: dict[str, TTSProvider] = {p.id: p for p in providers}
-
-    def get(self, provider_id: str) -> TTSProvider:
-        try:
-            return self.providers[provider_id]
-        except KeyError:
-            raise ProviderUnavailable(f"provider {provider_id!r} is not configured") from None
+class Planner:
+    def __init__(self, provider: TTSProvider, active_kind: Callable[[], str]) -> None:
+        """`provider` is the active provider; `active_kind()` says which kind it is now
+        (local, remote or openai), for the guidance in refusals."""
+        self.provider = provider
+        self.active_kind = active_kind
 
     async def engines(self) -> dict[str, tuple[str, EngineInfo]]:
+        """The active provider's engines by name, each with the provider's id."""
+        try:
+            described = await self.provider.describe()
+        except ProviderError as exc:
+            raise ProviderUnavailable(
+                f"no speech provider is available ({self.provider.id}: {exc.message})"
+            ) from None
         found: dict[str, tuple[str, EngineInfo]] = {}
-        errors: list[str] = []
-        for provider in self.providers.values():
-            try:
-                described = await provider.describe()
-            except ProviderError as exc:
-                errors.append(f"{provider.id}: {exc.message}")
-                continue
-            for engine in described.engines:
-                found.setdefault(engine.name, (provider.id, engine))
+        for engine in described.engines:
+            found.setdefault(engine.name, (self.provider.id, engine))
         if not found:
-            detail = "; ".join(errors) or "no provider is configured"
-            raise ProviderUnavailable(f"no speech provider is available ({detail})")
+            raise ProviderUnavailable(
+                f"no speech provider is available ({self.provider.id}: it offers no engine)"
+            )
         return found
 
     async def plan(
@@ -112,7 +114,7 @@ class ProviderRouter:
                     f"{model.model_size}; choose one of {', '.join(sorted(voices)) or 'none'}",
                     field="preset_voice",
                 )
-        await self.require_downloaded(provider_id, name, model, purpose)
+        await self.require_downloaded(name, model, purpose)
         design = profile.description if profile.voice_type == VoiceType.designed else None
         return Plan(
             provider_id=provider_id,
@@ -125,13 +127,13 @@ class ProviderRouter:
         )
 
     async def require_downloaded(
-        self, provider_id: str, engine: str, model: ModelInfo, purpose: guidance.Purpose
+        self, engine: str, model: ModelInfo, purpose: guidance.Purpose
     ) -> None:
         """Refuse (409 `model_not_downloaded`) a model that is not on this machine. The cached
         describe may be stale (files copied by hand, a download finished): ask afresh first."""
         if model.downloaded or not model.managed:
             return
-        fresh = await self.get(provider_id).model_overview()
+        fresh = await self.provider.model_overview()
         for info in fresh.described.engines:
             for m in info.models if info.name == engine else ():
                 if m.model_size == model.model_size and (m.downloaded or not m.managed):
@@ -141,11 +143,7 @@ class ProviderRouter:
         raise guidance.not_downloaded(engine, model, purpose)
 
     async def check_model(
-        self,
-        provider_id: str,
-        engine: str | None,
-        model_size: str | None,
-        purpose: guidance.Purpose,
+        self, engine: str | None, model_size: str | None, purpose: guidance.Purpose
     ) -> None:
         """For a rerun of a stored generation: its model must still be on this machine."""
         if engine is None:
@@ -156,22 +154,10 @@ class ProviderRouter:
                 f"engine {engine!r} is not available; installed engines: {', '.join(engines)}",
                 field="engine",
             )
-        serving, info = engines[engine]
+        _, info = engines[engine]
         for model in info.models:
             if model.model_size == (model_size or info.default_model_size):
-                await self.require_downloaded(serving, engine, model, purpose)
-
-    def active_kind(self) -> str:
-        """The kind of the provider requests go to now (local, remote or openai)."""
-        for provider in self.providers.values():
-            host = getattr(provider, "host", None)
-            if host is not None and callable(getattr(host, "active", None)):
-                try:
-                    return str(host.active().kind)
-                except CoreError:
-                    return "local"
-            return provider.kind
-        return "local"
+                await self.require_downloaded(engine, model, purpose)
 
     @staticmethod
     def _model(
@@ -190,7 +176,3 @@ class ProviderRouter:
             f"engine {info.name!r} has no model size {model_size!r}; choose one of {sizes}",
             field="model_size",
         )
-
-    async def stop_all(self) -> None:
-        for provider in self.providers.values():
-            await provider.stop()

@@ -8,13 +8,12 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
 
-from core.api.deps import get_core
+from core.api.deps import WhisperModelsDep
 from core.api.responses import WhisperModelList, doc
-from core.services.context import Core
 from core.services.whisper_models import NAME_PATTERN, Download
 
 router = APIRouter(prefix="/models/whisper", tags=["models"])
@@ -28,8 +27,8 @@ class ActiveBody(BaseModel):
 
 
 @router.get("", response_model=None, responses=doc(WhisperModelList))
-async def list_models(core: Core = Depends(get_core)) -> dict[str, Any]:
-    return core.whisper_models.overview()
+async def list_models(whisper_models: WhisperModelsDep) -> dict[str, Any]:
+    return whisper_models.overview()
 
 
 async def _events(download: Download) -> AsyncIterator[dict[str, Any]]:
@@ -54,20 +53,20 @@ async def _events(download: Download) -> AsyncIterator[dict[str, Any]]:
 
 
 @router.post("/{name}/download")
-async def download(name: ModelName, core: Core = Depends(get_core)) -> EventSourceResponse:
+async def download(name: ModelName, whisper_models: WhisperModelsDep) -> EventSourceResponse:
     """Streams `progress` ({downloaded_bytes, total_bytes, file}), then `done` or `error`.
     Offline or an unreachable hub answers 503 at once, before any stream starts."""
-    prepared = await asyncio.to_thread(core.whisper_models.prepare_download, name)
-    core.whisper_models.start(prepared)
+    prepared = await asyncio.to_thread(whisper_models.prepare_download, name)
+    whisper_models.start(prepared)
     return EventSourceResponse(_events(prepared))
 
 
 @router.delete("/{name}", status_code=204)
-async def delete(name: ModelName, core: Core = Depends(get_core)) -> None:
-    await asyncio.to_thread(core.whisper_models.delete, name)
+async def delete(name: ModelName, whisper_models: WhisperModelsDep) -> None:
+    await asyncio.to_thread(whisper_models.delete, name)
 
 
 @router.put("/active", response_model=None, responses=doc(WhisperModelList))
-async def activate(body: ActiveBody, core: Core = Depends(get_core)) -> dict[str, Any]:
-    core.whisper_models.activate(body.name)
-    return core.whisper_models.overview()
+async def activate(body: ActiveBody, whisper_models: WhisperModelsDep) -> dict[str, Any]:
+    whisper_models.activate(body.name)
+    return whisper_models.overview()
