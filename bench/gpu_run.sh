@@ -10,7 +10,7 @@
 # random weights of the full architectures: 0.6B (bound, loop RTF with and without CUDA graphs,
 # streaming RTF, first audio, 1/4/16 concurrent streams) and 1.7B (loop RTF, first audio).
 # Overrides for a dry run elsewhere: PY (interpreter), DEVICE, SMALL (a model size used for
-# both runs), SKIP_INSTALL=1.
+# both runs), FRAMES (per sentence), SKIP_INSTALL=1.
 set -u
 cd "$(dirname "$0")/.."
 PY=${PY:-python3}
@@ -25,8 +25,8 @@ command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,memory.total,dri
 "$PY" -c "import torch, transformers; print('torch', torch.__version__, 'transformers', transformers.__version__, 'cuda', torch.cuda.is_available())"
 quiet() { grep -v -E "flash-attn|^\*+$|^ $|pad_token_id|generation flags"; }
 echo "== 0.6B =="
-timeout 170 "$PY" bench/qwen_speed.py --random-weights "${SMALL:-0.6B}" --frames 75 --runs 3 \
+timeout 170 "$PY" bench/qwen_speed.py --random-weights "${SMALL:-0.6B}" --frames "${FRAMES:-75}" --runs 3 \
     --device "$DEVICE" --streams 1,4,16 --eager-too 2>&1 | quiet
 echo "== 1.7B =="
-timeout 130 "$PY" bench/qwen_speed.py --random-weights "${SMALL:-1.7B}" --frames 75 --runs 1 \
+timeout 130 "$PY" bench/qwen_speed.py --random-weights "${SMALL:-1.7B}" --frames "${FRAMES:-75}" --runs 1 \
     --device "$DEVICE" --streams 16 2>&1 | quiet
