@@ -156,7 +156,7 @@ def main() -> None:
         cases = [c for c in cases if c.startswith("kokoro")]  # Pocket TTS runs on the CPU
     print(
         f"{'case':<22}{'device':<8}{'load s':>8}{'audio s':>9}{'RTF':>8}{'first ms':>10}"
-        f"{'peak RSS MB':>13}"
+        f"{'CPU s/audio s':>15}{'peak RSS MB':>13}"
     )
     for case in cases:
         result = subprocess.run(
@@ -180,7 +180,7 @@ def main() -> None:
         r = json.loads(result.stdout.strip().splitlines()[-1])
         print(
             f"{r['case']:<22}{r['device']:<8}{r['load_s']:>8}{r['audio_s']:>9}{r['rtf']:>8}"
-            f"{r['first_audio_ms']:>10}{r['peak_rss_mb']:>13}"
+            f"{r['first_audio_ms']:>10}{r['cpu_per_audio_s']:>15}{r['peak_rss_mb']:>13}"
         )
 
 
