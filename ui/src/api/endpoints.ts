@@ -42,6 +42,7 @@ export const ENDPOINTS: Endpoint[] = [
   { method: "put", path: "/models/whisper/active" },
   { method: "get", path: "/models/tts" },
   { method: "post", path: "/models/tts/{engine}/{model_size}/download" },
+  { method: "post", path: "/models/tts/{engine}/{model_size}/cancel" },
   { method: "delete", path: "/models/tts/{engine}/{model_size}" },
   { method: "get", path: "/providers/list" },
   { method: "post", path: "/providers/{provider_id}/install" },

@@ -49,6 +49,11 @@ export function useDeleteVoiceModel() {
 /** Download a model through the provider, reporting byte progress; resolves when done, throws
  * the core's (or the provider's) message. Aborting `signal` closes the stream, which cancels
  * the download in the provider (it keeps what it has, so a new download resumes). */
+/** Stop a running download for everyone following it (POST …/cancel); false when none ran. */
+export async function cancelVoiceDownload(ref: VoiceModelRef): Promise<boolean> {
+  return (await api.post<{ cancelled: boolean }>(`${modelPath(ref)}/cancel`)).cancelled;
+}
+
 export async function downloadVoiceModel(ref: VoiceModelRef, onProgress: (p: VoiceProgress) => void, signal?: AbortSignal): Promise<void> {
   await postTaskStream(`${modelPath(ref)}/download`, (data) => {
     onProgress({ done: Number(data.downloaded_bytes ?? 0), total: positiveBytes(data.total_bytes), message: typeof data.message === "string" ? data.message : "" });

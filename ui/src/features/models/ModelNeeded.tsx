@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { genKeys } from "../../api/generations";
 import { needHeadline, type ModelNeed, type Unavailable } from "../../api/modelNeeds";
-import { downloadVoiceModel, voiceModelsKey } from "../../api/voiceModels";
+import { cancelVoiceDownload, downloadVoiceModel, voiceModelsKey } from "../../api/voiceModels";
 import { Notice } from "../../components/Feedback";
 import { formatMb } from "../../lib/format";
 import { useUi } from "../../store/ui";
@@ -40,6 +40,7 @@ export function ModelNeeded({ need, onReady, autoStart = false }: { need: ModelN
           name={need.displayName}
           start={(onProgress, signal) => downloadVoiceModel(need, onProgress, signal)}
           onDone={finished}
+          stop={() => cancelVoiceDownload(need)}
           testId="model-download"
         />
       </div>

@@ -12,12 +12,14 @@ export interface DownloadProgress {
 /** Runs one model download (Whisper or voice): bar, bytes, speed, time left. Cancel closes the
  * stream; the server stops after the file it is fetching and keeps what it has, so a new
  * download resumes. `start` is called once, when the component mounts (key it per model). */
-export function ModelDownload({ name, start, onDone, testId }: {
+export function ModelDownload({ name, start, onDone, testId, stop }: {
   /** What the person reads, e.g. "base.en" or "Qwen3-TTS 0.6B". */
   name: string;
   start: (onProgress: (p: DownloadProgress) => void, signal: AbortSignal) => Promise<void>;
   onDone: (ok: boolean, message?: string) => void;
   testId: string;
+  /** Stop the download itself, also for others following it (else Cancel only leaves it). */
+  stop?: () => Promise<unknown>;
 }) {
   const [p, setP] = useState<DownloadProgress | null>(null);
   const abort = useRef<AbortController | null>(null);
@@ -40,6 +42,8 @@ export function ModelDownload({ name, start, onDone, testId }: {
 
   const cancel = () => {
     abort.current?.abort();
+    // Leaving the stream is enough when no one else follows it; `stop` makes sure.
+    void stop?.().catch(() => undefined);
     done.current(false, `Download of ${name} cancelled; what was downloaded is kept and a new download resumes it.`);
   };
 

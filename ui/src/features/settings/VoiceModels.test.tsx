@@ -38,6 +38,7 @@ function fakeCore(streams: Record<string, () => Response> = {}) {
       if (size === "1.7B") qwen = qwen.map((m) => (m.model_size === size ? { ...m, downloaded: true } : m));
       return make();
     },
+    "POST /models/tts/{engine}/{size}/cancel": (c) => ({ engine: "qwen", model_size: decodeURIComponent(c.path.split("/")[4]!), cancelled: true }),
   });
 }
 
@@ -91,7 +92,7 @@ describe("VoiceModels", () => {
     expect(screen.queryByTestId("voice-download")).toBeNull();
   });
 
-  it("shows bytes, speed and a cancel that aborts the stream", async () => {
+  it("shows bytes, speed and a cancel that aborts the stream and the download", async () => {
     const api = fakeCore({
       "1.7B": sse([["progress", { engine: "qwen", model_size: "1.7B", downloaded_bytes: 100 * MB, total_bytes: 400 * MB, message: "" }]], true),
     });
@@ -108,6 +109,8 @@ describe("VoiceModels", () => {
     await userEvent.click(screen.getByRole("button", { name: "Cancel download" }));
     expect(init?.signal?.aborted).toBe(true);
     expect(await screen.findByText(/Download of Qwen3-TTS 1.7B cancelled/)).toBeInTheDocument();
+    // Cancelled for every follower too (a download joined from Generate or the CLI stops).
+    await waitFor(() => expect(api.called("POST", "/models/tts/qwen/1.7B/cancel")).toHaveLength(1));
     expect(screen.queryByTestId("voice-download")).toBeNull();
   });
 

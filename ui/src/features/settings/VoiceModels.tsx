@@ -2,7 +2,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { genKeys } from "../../api/generations";
 import type { TtsEngineModels } from "../../api/types";
-import { downloadVoiceModel, useDeleteVoiceModel, useVoiceModels, type TtsModel, type VoiceModelRef } from "../../api/voiceModels";
+import { cancelVoiceDownload, downloadVoiceModel, useDeleteVoiceModel, useVoiceModels, type TtsModel, type VoiceModelRef } from "../../api/voiceModels";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNotice, Notice, Skeleton } from "../../components/Feedback";
 import { formatMb } from "../../lib/format";
@@ -118,6 +118,7 @@ export function VoiceModels() {
           name={downloading.name}
           start={(onProgress, signal) => downloadVoiceModel(downloading, onProgress, signal)}
           onDone={finished(downloading)}
+          stop={() => cancelVoiceDownload(downloading)}
           testId="voice-download"
         />
       )}
