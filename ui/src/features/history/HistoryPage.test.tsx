@@ -10,6 +10,7 @@ describe("HistoryPage", () => {
       makeGeneration({ id: 3, text: "Second take", group_id: "g1" }),
       makeGeneration({ id: 2, text: "First take", group_id: "g1" }),
       makeGeneration({ id: 1, text: "Failed one", status: "failed", error: "provider crashed", audio_url: null }),
+      makeGeneration({ id: 4, text: "Never works", status: "failed", error: "Piper does not speak German; choose English.", audio_url: null, retryable: false }),
     ];
     const api = stubFetch({
       "GET /profiles": () => [makeProfile()],
@@ -25,7 +26,10 @@ describe("HistoryPage", () => {
     });
     renderWithClient(<HistoryPage />);
     const rows = await screen.findAllByTestId("history-row");
-    expect(rows.map((r) => r.getAttribute("data-id"))).toEqual(["2", "3", "1"]);
+    expect(rows.map((r) => r.getAttribute("data-id"))).toEqual(["2", "3", "1", "4"]);
+    // A failure that cannot succeed again offers neither Retry nor a new take.
+    expect(screen.queryByRole("button", { name: "Retry generation 4" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /^Regenerate generation 4/ })).not.toBeInTheDocument();
     expect(within(rows[0]!).getByText("Take 1/2")).toBeInTheDocument();
     expect(screen.getByText("provider crashed")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Retry generation 1" })).toBeInTheDocument();
