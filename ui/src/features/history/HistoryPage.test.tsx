@@ -92,4 +92,22 @@ describe("HistoryPage", () => {
     const cleared = api.calls.at(-1)!;
     expect([cleared.query.get("engine"), cleared.query.get("since"), cleared.query.get("until")]).toEqual([null, null, null]);
   });
+
+  it("does not promise a new seed for a model that takes none", async () => {
+    const caps = { clone: false, preset: true, design: false, instruct: false, streaming: true };
+    const api = stubFetch({
+      "GET /profiles": () => [makeProfile()],
+      "GET /history": () => ({ items: [makeGeneration({ id: 7, engine: "piper", model_size: "medium" }), makeGeneration({ id: 8, engine: "qwen", model_size: "0.6B" })], total: 2, limit: 20, offset: 0 }),
+      "GET /describe": () => ({ provider: "pytorch-cpu", engines: [
+        { name: "piper", display_name: "Piper", default_model_size: "medium", models: [{ model_size: "medium", display_name: "Piper Joe", size_mb: 63, languages: ["en"], sample_rate: 22050, capabilities: { ...caps, reproducible: false }, preset_voices: [], downloaded: true }] },
+        { name: "qwen", display_name: "Qwen3-TTS", default_model_size: "0.6B", models: [{ model_size: "0.6B", display_name: "Qwen3-TTS 0.6B", size_mb: 2520, languages: ["en"], sample_rate: 24000, capabilities: { ...caps, preset: false, clone: true, reproducible: true }, preset_voices: [], downloaded: true }] },
+      ] }),
+      "POST /generations/{id}/regenerate": (c) => makeGeneration({ id: Number(c.path.split("/")[2]), status: "queued" }),
+    });
+    renderWithClient(<HistoryPage />);
+    expect(await screen.findByRole("button", { name: "Regenerate generation 7" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Regenerate generation 8 with a new seed" })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Regenerate generation 7" }));
+    await waitFor(() => expect(api.called("POST", "/generations/7/regenerate")).toHaveLength(1));
+  });
 });
