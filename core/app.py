@@ -79,7 +79,6 @@ def create_app(settings: Settings | None = None, provider: TTSProvider | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         core = Core.open(settings, provider)
         app.state.core = core
-        app.state.provider_manager = core.manager
         if core.manager is not None:
             core.manager.listeners.append(
                 lambda provider, phase, failure: core.events.publish(

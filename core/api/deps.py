@@ -11,13 +11,14 @@ from sqlmodel import Session
 
 from core.api.schemas import MAX_ID
 from core.audio.files import FileStore
-from core.errors import TooLarge
+from core.errors import ProviderUnavailable, TooLarge
 from core.services.context import Core
 from core.services.events import EventBus
 from core.services.generation import Generations
 from core.services.history import History
 from core.services.planning import Planner
 from core.services.profiles import Profiles
+from core.services.providers import Providers
 from core.services.speech import Speech
 from core.services.transcription import Transcriber
 from core.services.whisper_models import WhisperModels
@@ -77,6 +78,14 @@ def get_planner(core: CoreDep) -> Planner:
     return core.planner
 
 
+def get_providers(core: CoreDep) -> Providers:
+    """The providers service; only a core that manages its providers (no fixed
+    `provider_url`) has one."""
+    if core.providers is None:
+        raise ProviderUnavailable("the provider manager is not running")
+    return core.providers
+
+
 def get_profiles(core: CoreDep) -> Profiles:
     return core.profiles
 
@@ -97,6 +106,7 @@ TranscriberDep = Annotated[Transcriber, Depends(get_transcriber)]
 GenerationsDep = Annotated[Generations, Depends(get_generations)]
 HistoryDep = Annotated[History, Depends(get_history)]
 PlannerDep = Annotated[Planner, Depends(get_planner)]
+ProvidersDep = Annotated[Providers, Depends(get_providers)]
 ProfilesDep = Annotated[Profiles, Depends(get_profiles)]
 SpeechDep = Annotated[Speech, Depends(get_speech)]
 WhisperModelsDep = Annotated[WhisperModels, Depends(get_whisper_models)]

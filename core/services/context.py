@@ -21,6 +21,7 @@ from core.services.generation import Generations, recover
 from core.services.history import History
 from core.services.planning import Planner
 from core.services.profiles import Profiles
+from core.services.providers import Providers
 from core.services.queue import GenerationQueue
 from core.services.speech import Speech
 from core.services.transcription import Transcriber
@@ -40,10 +41,10 @@ def default_provider(settings: Settings) -> tuple[TTSProvider, ProviderManager |
     """A fixed remote provider when `provider_url` is set; otherwise the ProviderManager's
     selected provider (local, remote or OpenAI, as chosen in the app)."""
     if settings.provider_url:
-        from core.tts.remote_checked import CheckedRemoteProvider
+        from core.tts.remote_provider import RemoteProvider
 
         token = settings.provider_token or os.environ.get("VOICEBOX_PROVIDER_TOKEN", "")
-        return CheckedRemoteProvider("remote", settings.provider_url, token), None
+        return RemoteProvider("remote", settings.provider_url, token), None
     from core.tts.manager import ManagerConfig, ProviderManager
 
     manager = ProviderManager(ManagerConfig.from_settings(settings))
@@ -72,6 +73,8 @@ class Core:
     provider: TTSProvider
     manager: ProviderManager | None
     planner: Planner
+    providers: Providers | None
+    """The providers service; None when a fixed `provider_url` replaces the manager."""
     whisper_models: WhisperModels
     voice_prompts: VoicePrompts
     queue: GenerationQueue
@@ -111,6 +114,7 @@ class Core:
             provider=provider,
             manager=manager,
             planner=planner,
+            providers=Providers(manager) if manager is not None else None,
             whisper_models=WhisperModels(settings, transcriber),
             voice_prompts=voice_prompts,
             queue=queue,

@@ -2,7 +2,7 @@
 spawns and supervises local providers (installed builds, or the source checkout in dev), builds
 the remote and OpenAI adapters, and reaps providers an earlier run left behind.
 
-`host.selected` is the one TTSProvider the core's queue uses: it resolves the active choice on
+`manager.selected` is the one TTSProvider the core's queue uses: it resolves the active choice on
 every call, so a new selection takes effect for the next request, also in async code.
 
 Installing, updating and uninstalling live in `core.tts.manager_install` (same object)."""
@@ -28,13 +28,13 @@ from core.tts.base import (
 )
 from core.tts.choice import AUTO, OPENAI, REMOTE, ChoiceStore, OpenAIChoice, RemoteChoice
 from core.tts.lifecycle import Backoff, Failure, LaunchConfig, Phase
+from core.tts.local_provider import LocalProvider
 from core.tts.manager_install import Installs
 from core.tts.openai_provider import OpenAIProvider
 from core.tts.pidfile import PidFiles
 from core.tts.provider_ops import log_tail
-from core.tts.remote_checked import CheckedRemoteProvider, ConformanceSummary
+from core.tts.remote_provider import ConformanceSummary, RemoteProvider
 from core.tts.secret_store import SecretStore
-from core.tts.supervised import SupervisedProvider
 from core.tts.supervisor import Listener, ProviderSupervisor
 from installer.install import Installer
 from provider_sdk.models import (
@@ -45,7 +45,7 @@ from provider_sdk.models import (
     VoicePrompt,
 )
 
-log = get_logger("provider-host")
+log = get_logger("provider-manager")
 SOURCE_ID = "pytorch-cpu"
 """In a source checkout, this provider id runs from source when it is not installed."""
 REMOTE_TOKEN = "remote-provider-token"  # noqa: S105 - a secret's name, not a secret
@@ -101,11 +101,10 @@ class ProviderManager:
         self.secrets = SecretStore(data, use_keyring=config.use_keyring)
         self.choice = ChoiceStore(data / "provider-choice.json")
         self.supervisors: dict[str, ProviderSupervisor] = {}
-        self.locals: dict[str, SupervisedProvider] = {}
-        self.install_state: dict[str, dict[str, Any]] = {}
+        self.locals: dict[str, LocalProvider] = {}
         self.listeners: list[Listener] = []
         """Called on every state change of every local provider (e.g. to publish an event)."""
-        self._remote: CheckedRemoteProvider | None = None
+        self._remote: RemoteProvider | None = None
         self._openai: OpenAIProvider | None = None
         self.selected = SelectedProvider(self)
         self.installs = Installs(self)
@@ -174,11 +173,11 @@ class ProviderManager:
             except Exception:
                 log.exception("provider state listener failed")
 
-    def local(self, provider_id: str) -> SupervisedProvider:
+    def local(self, provider_id: str) -> LocalProvider:
         sup = self.supervisor(provider_id)
         adapter = self.locals.get(provider_id)
         if adapter is None or adapter.supervisor is not sup:
-            adapter = self.locals[provider_id] = SupervisedProvider(sup)
+            adapter = self.locals[provider_id] = LocalProvider(sup)
         return adapter
 
     def auto_local(self) -> tuple[str, str]:
@@ -200,7 +199,7 @@ class ProviderManager:
 
     # ------------------------------------------------------------------ remote and OpenAI
 
-    def remote(self) -> CheckedRemoteProvider:
+    def remote(self) -> RemoteProvider:
         conf = self.choice.value.remote
         if conf is None:
             raise ProviderUnavailable(
@@ -209,7 +208,7 @@ class ProviderManager:
         token = self.secrets.get(REMOTE_TOKEN) or ""
         current = self._remote
         if current is None or (current.url, current.token) != (conf.url.rstrip("/"), token):
-            self._remote = CheckedRemoteProvider(REMOTE, conf.url, token, verify=conf.verify)
+            self._remote = RemoteProvider(REMOTE, conf.url, token, verify=conf.verify)
         assert self._remote is not None
         return self._remote
 
@@ -231,7 +230,7 @@ class ProviderManager:
         self, url: str, token: str, verify: bool | str = True
     ) -> ConformanceSummary:
         """Connect first (wrong token or URL: a clear error, nothing saved), then save."""
-        trial = CheckedRemoteProvider(REMOTE, url, token, verify=verify)
+        trial = RemoteProvider(REMOTE, url, token, verify=verify)
         try:
             summary = await trial.connect()
         finally:
@@ -289,7 +288,7 @@ class ProviderManager:
         """Prove a provider works: start it (or connect) and ask its health."""
         provider = self.provider(provider_id)
         summary = None
-        if isinstance(provider, CheckedRemoteProvider):
+        if isinstance(provider, RemoteProvider):
             summary = (await provider.connect()).as_dict()
         health = await provider.health()
         return {"ok": True, "health": health.model_dump(mode="json"), "conformance": summary}
@@ -308,7 +307,7 @@ class ProviderManager:
     def log_lines(self, provider_id: str, lines: int) -> dict[str, Any]:
         """Recent lines of a local provider's log file (written by its supervisor)."""
         path = self.log_path(provider_id)
-        known = set(self.local_ids()) | set(self.supervisors) | set(self.install_state)
+        known = set(self.local_ids()) | set(self.supervisors) | set(self.installs.state)
         if provider_id not in known and not path.exists():
             raise NotFoundError(
                 f"no local provider {provider_id!r}; known: {', '.join(sorted(known)) or 'none'}",
@@ -323,10 +322,9 @@ class ProviderManager:
             await self.provider(provider_id).stop()
 
     def state_of(self, provider_id: str) -> Phase:
-        if provider_id in self.install_state:
-            phase = self.install_state[provider_id].get("phase")
-            if phase in (Phase.downloading, Phase.verifying):
-                return Phase(phase)
+        phase = self.installs.phase(provider_id)
+        if phase in (Phase.downloading, Phase.verifying):
+            return phase
         sup = self.supervisors.get(provider_id)
         if sup is not None and sup.phase != Phase.stopped:
             return sup.phase
@@ -350,41 +348,41 @@ class SelectedProvider(TTSProvider):
 
     kind = "selected"
 
-    def __init__(self, host: ProviderManager, provider_id: str = "voicebox") -> None:
-        self.host = host
+    def __init__(self, manager: ProviderManager, provider_id: str = "voicebox") -> None:
+        self.manager = manager
         self.id = provider_id
 
     async def start(self) -> None:
-        await self.host.active().start()
+        await self.manager.active().start()
 
     async def stop(self) -> None:
-        await self.host.close()
+        await self.manager.close()
 
     async def health(self) -> HealthResponse:
-        return await self.host.active().health()
+        return await self.manager.active().health()
 
     async def describe(self) -> DescribeResponse:
-        return await self.host.active().describe()
+        return await self.manager.active().describe()
 
     async def model_overview(self) -> ModelsOverview:
-        return await self.host.active().model_overview()
+        return await self.manager.active().model_overview()
 
     async def create_voice_prompt(
         self, samples: list[ReferenceSample], engine: str, model_size: str
     ) -> VoicePrompt:
-        return await self.host.active().create_voice_prompt(samples, engine, model_size)
+        return await self.manager.active().create_voice_prompt(samples, engine, model_size)
 
     async def generate(self, request: GenerateRequest) -> Synthesis:
-        return await self.host.active().generate(request)
+        return await self.manager.active().generate(request)
 
     async def stream(self, request: GenerateRequest) -> AsyncGenerator[StreamPiece, None]:
-        async with contextlib.aclosing(self.host.active().stream(request)) as pieces:
+        async with contextlib.aclosing(self.manager.active().stream(request)) as pieces:
             async for piece in pieces:
                 yield piece
 
     def info(self) -> ProviderInfo:
         try:
-            return self.host.active().info()
+            return self.manager.active().info()
         except Exception as exc:  # info() must answer even when nothing is usable
             message = getattr(exc, "message", str(exc))
             return ProviderInfo(self.id, self.kind, ProviderState.failed, message)

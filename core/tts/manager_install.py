@@ -1,5 +1,6 @@
-"""Installing, updating and uninstalling local providers for the ProviderManager, and the overview
-the providers API lists (installed, available, active, state, version, compatibility, sizes).
+"""Installing, updating and uninstalling local providers for the ProviderManager. The install
+side owns the install state: each running or failed install's phase and progress (`phase`,
+`progress`); the manager asks it, and `core.services.providers` shows it.
 
 The installer (`installer.install.Installer`) does the work in a worker thread; its errors are
 never swallowed: each becomes a `CoreError` with the installer's message, and the provider
@@ -16,13 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.errors import ConflictError, CoreError, NotFoundError, ProviderUnavailable
-from core.tts.choice import AUTO, OPENAI, REMOTE
+from core.tts.choice import AUTO
 from core.tts.lifecycle import Phase
-from core.tts.provider_ops import InstallCancelled, cancellable, row_support, support_table
+from core.tts.provider_ops import InstallCancelled, cancellable
 from installer.compat import (
     Hardware,
     check_spec,
-    choose_provider,
     detect_hardware,
     update_available,
 )
@@ -77,8 +77,11 @@ def folder_size(path: Path) -> int:
 
 
 class Installs:
-    def __init__(self, host: ProviderManager) -> None:
-        self.host = host
+    def __init__(self, manager: ProviderManager) -> None:
+        self.manager = manager
+        self.state: dict[str, dict[str, Any]] = {}
+        """Per provider id: `phase` (downloading, verifying, failed), `version`, `progress`
+        (the last progress event) and, after a failure, `error` and `at`."""
         self._index: ReleaseIndex | None = None
         self._index_at = 0.0
         self.index_error: str | None = None
@@ -96,7 +99,7 @@ class Installs:
     async def index(self, refresh: bool = False) -> ReleaseIndex:
         import httpx  # first use only: keeps the core's start-up light
 
-        url = self.host.config.index_url
+        url = self.manager.config.index_url
         if url is None:
             raise ConflictError(
                 "no release index is configured, so providers cannot be installed from here; "
@@ -147,7 +150,7 @@ class Installs:
     async def update(
         self, provider_id: str, progress: Callable[[dict[str, Any]], None] | None = None
     ) -> InstalledProvider:
-        installed = self.host.installer.installed(provider_id)
+        installed = self.manager.installer.installed(provider_id)
         if installed is None:
             raise NotFoundError(f"{provider_id!r} is not installed; install it first")
         entry = update_available(await self.index(refresh=True), provider_id, installed.version)
@@ -158,7 +161,7 @@ class Installs:
     async def prepare(self, provider_id: str, update: bool) -> None:
         """Fail before any streaming starts when there is nothing to install."""
         if update:
-            installed = self.host.installer.installed(provider_id)
+            installed = self.manager.installer.installed(provider_id)
             if installed is None:
                 raise NotFoundError(f"{provider_id!r} is not installed; install it first")
             index = await self.index(refresh=True)
@@ -171,10 +174,10 @@ class Installs:
         self, entry: ProviderEntry, progress: Callable[[dict[str, Any]], None] | None
     ) -> InstalledProvider:
         pid = entry.id
-        if self.install_state_phase(pid) in (Phase.downloading, Phase.verifying):
+        if self.phase(pid) in (Phase.downloading, Phase.verifying):
             raise ConflictError(f"{pid} is being installed already; wait for it to finish")
         state: dict[str, Any] = {"phase": Phase.downloading, "version": entry.version}
-        self.host.install_state[pid] = state
+        self.state[pid] = state
         loop = asyncio.get_running_loop()
 
         def report(p: Progress) -> None:  # from the installer's thread
@@ -193,145 +196,51 @@ class Installs:
             if progress is not None:
                 loop.call_soon_threadsafe(progress, event)
 
-        sup = self.host.supervisors.get(pid)
+        sup = self.manager.supervisors.get(pid)
         if sup is not None and sup.running:
             await sup.stop()  # never swap files under a running provider
         self.cancel_requested.discard(pid)
         tick = cancellable(report, lambda: pid in self.cancel_requested)
         try:
-            result = await asyncio.to_thread(self.host.installer.install, entry, tick)
+            result = await asyncio.to_thread(self.manager.installer.install, entry, tick)
         except InstallCancelled as exc:
-            self.host.install_state.pop(pid, None)
+            self.state.pop(pid, None)
             raise core_error(exc) from exc
         except InstallerError as exc:
             state.update(phase=Phase.failed, error=str(exc), at=time.time())
             raise core_error(exc) from exc
         finally:
             self.cancel_requested.discard(pid)
-        self.host.install_state.pop(pid, None)
+        self.state.pop(pid, None)
         return result
 
     def cancel(self, provider_id: str) -> None:
         """Ask a running install to stop at its next progress tick (before the swap)."""
-        if self.install_state_phase(provider_id) not in (Phase.downloading, Phase.verifying):
+        if self.phase(provider_id) not in (Phase.downloading, Phase.verifying):
             raise ConflictError(f"no install of {provider_id} is running; nothing to cancel")
         self.cancel_requested.add(provider_id)
 
-    def install_state_phase(self, provider_id: str) -> Phase | None:
-        state = self.host.install_state.get(provider_id)
+    def phase(self, provider_id: str) -> Phase | None:
+        """The phase of this provider's install (None when none is running or failed)."""
+        state = self.state.get(provider_id)
         return None if state is None else Phase(state["phase"])
 
+    def progress(self, provider_id: str) -> dict[str, Any] | None:
+        """The install's state as the providers API shows it (phase as text)."""
+        state = dict(self.state.get(provider_id) or {})
+        if "phase" in state:
+            state["phase"] = Phase(state["phase"]).value
+        return state or None
+
     async def uninstall(self, provider_id: str) -> None:
-        sup = self.host.supervisors.pop(provider_id, None)
+        sup = self.manager.supervisors.pop(provider_id, None)
         if sup is not None:
             await sup.stop()
-        self.host.locals.pop(provider_id, None)
+        self.manager.locals.pop(provider_id, None)
         try:
-            await asyncio.to_thread(self.host.installer.uninstall, provider_id)
+            await asyncio.to_thread(self.manager.installer.uninstall, provider_id)
         except InstallerError as exc:
             raise core_error(exc) from exc
-        self.host.install_state.pop(provider_id, None)
-        if self.host.choice.value.active == provider_id:
-            self.host.choice.save(self.host.choice.value.model_copy(update={"active": AUTO}))
-
-    # ------------------------------------------------------------------ overview
-
-    async def recommended(self, index: ReleaseIndex) -> dict[str, Any] | None:
-        """The installer's Auto choice for this machine, with its reason."""
-        try:
-            choice = choose_provider(index, await self.hardware())
-        except InstallerError as exc:
-            return {"provider": None, "reason": str(exc)}
-        return {"provider": choice.provider_id, "reason": choice.reason}
-
-    async def overview(self, refresh: bool = False) -> dict[str, Any]:
-        host = self.host
-        index = None
-        if host.config.index_url:
-            try:
-                index = await self.index(refresh=refresh)
-            except CoreError:
-                index = None
-        ids = set(host.local_ids()) | set(host.supervisors) | set(host.install_state)
-        if index is not None:
-            ids |= {e.id for e in index.providers if index.entries(e.id)}
-        active = host.choice.value.active
-        try:
-            resolved, auto_reason = host.active_id(), None
-            if active == AUTO:
-                resolved, auto_reason = host.auto_local()
-        except CoreError as exc:
-            resolved, auto_reason = None, exc.message
-        rows = [await self._row(pid, index, resolved) for pid in sorted(ids)]
-        remote = host.choice.value.remote
-        remote_adapter = host._remote
-        openai_adapter = host._openai
-        return {
-            "active": active,
-            "active_resolved": resolved,
-            "auto_reason": auto_reason,
-            "auto_update": host.choice.value.auto_update,
-            "index": {"url": host.config.index_url, "error": self.index_error},
-            "recommended": await self.recommended(index) if index is not None else None,
-            "reaped_at_start": host.reaped,
-            "providers": rows,
-            "support": support_table(await self.hardware()),
-            "remote": {
-                "configured": remote is not None,
-                "url": remote.url if remote else None,
-                "active": resolved == REMOTE,
-                "state": remote_adapter.state.value if remote_adapter else "stopped",
-                "error": remote_adapter.error if remote_adapter else None,
-                "conformance": remote_adapter.summary.as_dict()
-                if remote_adapter and remote_adapter.summary
-                else None,
-            },
-            "openai": {
-                "key_set": bool(host.secrets.get("openai-api-key")),
-                "key_storage": host.secrets.backend,
-                "base_url": host.choice.value.openai.base_url,
-                "active": resolved == OPENAI,
-                "state": openai_adapter.state.value if openai_adapter else "stopped",
-                "error": openai_adapter.error if openai_adapter else None,
-            },
-        }
-
-    async def _row(
-        self, pid: str, index: ReleaseIndex | None, resolved: str | None
-    ) -> dict[str, Any]:
-        host = self.host
-        installed = host.installer.installed(pid)
-        entries = index.entries(pid) if index is not None else []
-        latest = entries[0] if entries else None
-        compat = installed.compatibility() if installed else None
-        sup = host.supervisors.get(pid)
-        if sup is not None:
-            await sup.refresh_status()
-        update = None
-        if installed and index is not None:
-            newer = update_available(index, pid, installed.version)
-            update = newer.version if newer else None
-        from_source = installed is None and pid in host.local_ids()
-        support = row_support(pid, await self.hardware(), installed, from_source)
-        install = dict(host.install_state.get(pid) or {})
-        if "phase" in install:
-            install["phase"] = Phase(install["phase"]).value
-        return {
-            "id": pid,
-            "kind": "local",
-            "installed": installed is not None,
-            "source": from_source,
-            "installed_version": installed.version if installed else None,
-            "available_version": latest.version if latest else None,
-            "update_available": update,
-            "compatible": compat.ok if compat else None,
-            "compatibility": compat.reason if compat else None,
-            "installed_bytes": folder_size(installed.path) if installed else None,
-            "download_bytes": latest.size if latest else None,
-            "engines": list(installed.engines) if installed else [],
-            "active": resolved == pid,
-            **support,
-            "state": host.state_of(pid).value,
-            "install": install or None,
-            "process": sup.snapshot() if sup is not None else None,
-        }
+        self.state.pop(provider_id, None)
+        if self.manager.choice.value.active == provider_id:
+            self.manager.choice.save(self.manager.choice.value.model_copy(update={"active": AUTO}))

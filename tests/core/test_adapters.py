@@ -15,7 +15,7 @@ import pytest
 import soundfile as sf
 
 from core.tts.openai_provider import OpenAIProvider
-from core.tts.remote_checked import CheckedRemoteProvider
+from core.tts.remote_provider import RemoteProvider
 from core.tts.secret_store import SecretStore
 from provider_sdk.errors import (
     CannotClone,
@@ -32,7 +32,7 @@ from tests.core.test_generation import preset
 
 
 async def test_remote_with_wrong_token_is_a_clear_auth_error(piper: PiperProvider) -> None:
-    remote = CheckedRemoteProvider("remote", piper.url, "not-the-token")
+    remote = RemoteProvider("remote", piper.url, "not-the-token")
     with pytest.raises(Unauthorized) as err:
         await remote.start()
     message = err.value.message
@@ -45,7 +45,7 @@ async def test_remote_with_wrong_token_is_a_clear_auth_error(piper: PiperProvide
 async def test_remote_with_right_token_reports_conformance_and_speaks(
     piper: PiperProvider,
 ) -> None:
-    remote = CheckedRemoteProvider("remote", piper.url, piper.token)
+    remote = RemoteProvider("remote", piper.url, piper.token)
     try:
         summary = await remote.connect()
         print("\n" + summary.message())
@@ -72,7 +72,7 @@ async def test_remote_refuses_an_unauthenticated_provider(
     monkeypatch.setenv("STANDIN_MODE", "open")
     process = launch_provider(standin_command(tmp_path), data_dir=tmp_path, token="ignored")
     try:
-        remote = CheckedRemoteProvider("remote", process.url, "any-token")
+        remote = RemoteProvider("remote", process.url, "any-token")
         with pytest.raises(Unauthorized) as err:
             await remote.connect()
         assert "answers requests without a valid token" in err.value.message
@@ -89,7 +89,7 @@ async def test_remote_retries_reads_but_never_a_generation(
     monkeypatch.setenv("STANDIN_FLAKY", "1")
     process = launch_provider(standin_command(tmp_path), data_dir=tmp_path, token="unused")
     try:
-        remote = CheckedRemoteProvider("remote", process.url, "s3cret")
+        remote = RemoteProvider("remote", process.url, "s3cret")
         summary = await remote.connect()  # its first GET /tts/health was dropped: retried
         assert "describe" in summary.failed  # the stand-in lists no engines: reported
         with pytest.raises(ProviderUnreachable):
@@ -105,10 +105,10 @@ async def test_remote_retries_reads_but_never_a_generation(
 
 async def test_remote_unreachable_and_bad_urls_say_what_to_do() -> None:
     with pytest.raises(InvalidRequest):
-        CheckedRemoteProvider("remote", "ftp://box:8100", "t")
-    plain = CheckedRemoteProvider("remote", "http://192.0.2.1:8100", "t")
+        RemoteProvider("remote", "ftp://box:8100", "t")
+    plain = RemoteProvider("remote", "http://192.0.2.1:8100", "t")
     assert "unencrypted" in plain._warnings[0]
-    closed = CheckedRemoteProvider("remote", "http://127.0.0.1:9", "t", retries=1)
+    closed = RemoteProvider("remote", "http://127.0.0.1:9", "t", retries=1)
     with pytest.raises(ProviderUnreachable) as err:
         await closed.connect()
     assert "cannot reach the provider" in err.value.message and "firewall" in err.value.message

@@ -17,7 +17,9 @@ import pytest
 from fastapi import FastAPI
 
 from core.api import errors
+from core.api.deps import get_providers
 from core.api.providers import router
+from core.services.providers import Providers
 from core.tts.manager import ManagerConfig, ProviderManager
 from installer.release import package_build, write_index
 from provider_sdk.models import GenerateRequest
@@ -47,7 +49,7 @@ def make_app(host: ProviderManager) -> FastAPI:
     app = FastAPI(lifespan=lifespan)
     errors.install(app)
     app.include_router(router)
-    app.state.provider_manager = host
+    app.dependency_overrides[get_providers] = lambda: Providers(host)
     return app
 
 

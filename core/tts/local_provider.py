@@ -1,8 +1,6 @@
-"""SupervisedProvider: the TTSProvider of a spawned provider process, driven by a
+"""LocalProvider: the TTSProvider of a spawned provider process, driven by a
 `ProviderSupervisor` (lifecycle, crash detection, lazy restart, idle unload).
-
-This is the supervised counterpart of `core.tts.local.LocalProvider`; `core.tts.manager` builds
-one per local provider (installed build or the source checkout)."""
+`core.tts.manager` builds one per local provider (installed build or the source checkout)."""
 
 from __future__ import annotations
 
@@ -32,7 +30,7 @@ from provider_sdk.models import (
 )
 
 
-class SupervisedProvider(TTSProvider):
+class LocalProvider(TTSProvider):
     kind = "local"
 
     def __init__(self, supervisor: ProviderSupervisor) -> None:

@@ -1,4 +1,4 @@
-"""CheckedRemoteProvider: a provider someone runs on another box (e.g. a GPU server started with
+"""RemoteProvider: a provider someone runs on another box (e.g. a GPU server started with
 `--host 0.0.0.0 --port 8100 --token-file F`), reached by URL and token.
 
 On connect it checks the token (a wrong one is a clear authentication error) and runs the
@@ -121,7 +121,7 @@ def check_ca_bundle(path: str) -> str:
     )
 
 
-class CheckedRemoteProvider(TTSProvider):
+class RemoteProvider(TTSProvider):
     kind = "remote"
 
     def __init__(
