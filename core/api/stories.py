@@ -319,6 +319,26 @@ def split_clip(
     return [_clip_out(core, story_id, left), _clip_out(core, story_id, right)]
 
 
+class RetakeBody(Body):
+    first_word: int = Field(ge=0, le=100_000)
+    last_word: int = Field(ge=0, le=100_000)
+    """Indexes into the clip's words (GET …/words); the sentence holding them is re-spoken."""
+
+
+@router.post("/stories/{story_id}/clips/{clip_id}/retake", response_model=ClipOut)
+async def retake_clip(
+    story_id: Id, clip_id: Id, body: RetakeBody, core: Core = Depends(get_core)
+) -> ClipOut:
+    """Speak the sentence holding the chosen words again and splice it in at the silences
+    around it (short crossfades): a new version of the take, which the clip then plays; the
+    old version stays selectable (PATCH the clip's `version`)."""
+    from core.services.stories_retake import retake
+
+    await retake(core, story_id, clip_id, body.first_word, body.last_word)
+    with Session(core.db) as session:
+        return _clip(session, story_id, svc._clip(session, story_id, clip_id))
+
+
 @router.get("/stories/{story_id}/clips/{clip_id}/audio", response_model=None)
 def clip_audio(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) -> Response:
     """The clip's source take (untrimmed WAV): what the timeline draws its waveform from."""

@@ -148,7 +148,7 @@ describe("Stories in the browser", { timeout: 600_000 }, () => {
     assert.equal(pageErrors.length, 0, pageErrors.join("\n"));
   });
 
-  test("the selected clip's words are listed, and clicking one moves the playhead there", async () => {
+  test("the selected clip's words are listed, clicking one moves the playhead there, and a word is re-taken", async () => {
     const story = await json(`/stories/${storyId}`);
     const last = [...story.clips].sort((a, b) => a.start - b.start)[3];
     const words = await json(`/stories/${storyId}/clips/${last.id}/words`);
@@ -161,6 +161,11 @@ describe("Stories in the browser", { timeout: 600_000 }, () => {
     await page.waitForFunction((t) => Math.abs(parseFloat(document.querySelector('[data-testid="playhead"]').textContent) - t) < 0.01, expected);
     await page.waitForFunction(() => document.querySelector('.story-word[aria-current="true"]')?.textContent === "up.");
     await shot("transcript");
+    // Re-take the word "right": its sentence is spoken again, a new version the clip plays.
+    await page.getByTestId("word").filter({ hasText: "right" }).click();
+    await page.getByRole("button", { name: "Re-take the selected words" }).click();
+    await storyWhere(storyId, (s) => s.clips.find((c) => c.id === last.id).version === 2, "the re-take");
+    await page.getByRole("button", { name: "Re-take the selected words" }).waitFor();
     await page.locator(".story-ruler").click({ position: { x: 2, y: 5 } });
   });
 

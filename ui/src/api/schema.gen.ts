@@ -955,6 +955,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/stories/{story_id}/clips/{clip_id}/retake": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retake Clip
+         * @description Speak the sentence holding the chosen words again and splice it in at the silences
+         *     around it (short crossfades): a new version of the take, which the clip then plays; the
+         *     old version stays selectable (PATCH the clip's `version`).
+         */
+        post: operations["retake_clip_stories__story_id__clips__clip_id__retake_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/stories/{story_id}/clips/{clip_id}/split": {
         parameters: {
             query?: never;
@@ -1833,6 +1855,13 @@ export interface components {
             token: string;
             /** Url */
             url: string;
+        };
+        /** RetakeBody */
+        RetakeBody: {
+            /** First Word */
+            first_word: number;
+            /** Last Word */
+            last_word: number;
         };
         /** SampleOut */
         SampleOut: {
@@ -4134,6 +4163,44 @@ export interface operations {
         responses: {
             /** @description Successful Response */
             201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClipOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    retake_clip_stories__story_id__clips__clip_id__retake_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                clip_id: number;
+                /** @description a row id (1 to 2^63-1) */
+                story_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RetakeBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };

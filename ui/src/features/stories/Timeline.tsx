@@ -277,7 +277,7 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
         ))}
         <div className="story-cursor" style={{ left: playhead * zoom }} aria-hidden="true" data-testid="cursor" />
       </div>
-      {selectedClip && <Transcript storyId={story.id} clip={selectedClip} playhead={playhead} onSeek={seek} />}
+      {selectedClip && <Transcript storyId={story.id} clip={selectedClip} playhead={playhead} onSeek={seek} onChanged={onChanged} />}
     </section>
   );
 }
