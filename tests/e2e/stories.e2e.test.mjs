@@ -148,6 +148,20 @@ describe("Stories in the browser", { timeout: 600_000 }, () => {
     assert.equal(pageErrors.length, 0, pageErrors.join("\n"));
   });
 
+  test("a clip's gain is set in the inspector, and undone", async () => {
+    const story = await json(`/stories/${storyId}`);
+    const first = [...story.clips].sort((a, b) => a.start - b.start)[0];
+    const box = await page.locator(`[data-clip-id="${first.id}"]`).boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + 10);
+    await page.getByLabel("Gain (dB)").fill("-6");
+    await page.getByLabel("Gain (dB)").blur();
+    await storyWhere(storyId, (s) => s.clips.find((c) => c.id === first.id).gain_db === -6, "the gain");
+    await shot("inspector");
+    await page.locator(".story-ruler").click({ position: { x: 2, y: 5 } });
+    await page.keyboard.press("Control+z");
+    await storyWhere(storyId, (s) => s.clips.find((c) => c.id === first.id).gain_db === 0, "undo of the gain");
+  });
+
   test("the selected clip's words are listed, clicking one moves the playhead there, and a word is re-taken", async () => {
     const story = await json(`/stories/${storyId}`);
     const last = [...story.clips].sort((a, b) => a.start - b.start)[3];

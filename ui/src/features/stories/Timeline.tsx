@@ -92,6 +92,14 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
     onChanged();
   }, [story, selected, playhead, onChanged, toast]);
 
+  const duplicate = useCallback(
+    async (clipId: number) => {
+      await api.post(`/stories/${story.id}/clips/${clipId}/duplicate`).catch((err) => toast(errorMessage(err), "error"));
+      onChanged();
+    },
+    [story.id, onChanged, toast],
+  );
+
   const remove = useCallback(async () => {
     if (selected === null) return;
     await api.del(`/stories/${story.id}/clips/${selected}`).catch((err) => toast(errorMessage(err), "error"));
@@ -277,6 +285,41 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
         ))}
         <div className="story-cursor" style={{ left: playhead * zoom }} aria-hidden="true" data-testid="cursor" />
       </div>
+      {selectedClip && (
+        <fieldset className="card story-inspector" aria-label="Selected clip">
+          <legend>Clip: {selectedClip.label.slice(0, 60)}</legend>
+          {(
+            [
+              ["gain_db", "Gain (dB)", -60, 24, 0.5],
+              ["fade_in", "Fade in (s)", 0, 10, 0.05],
+              ["fade_out", "Fade out (s)", 0, 10, 0.05],
+            ] as const
+          ).map(([key, label, min, max, step]) => (
+            <label key={key} className="field">
+              <span>{label}</span>
+              <input
+                type="number"
+                min={min}
+                max={max}
+                step={step}
+                defaultValue={selectedClip[key]}
+                key={`${selectedClip.id}-${selectedClip[key]}`}
+                onBlur={(e) => {
+                  const value = Number(e.target.value);
+                  if (Number.isFinite(value) && value !== selectedClip[key]) void edit(selectedClip, { [key]: value });
+                }}
+              />
+            </label>
+          ))}
+          <label className="field story-check">
+            <input type="checkbox" checked={selectedClip.muted} onChange={(e) => void edit(selectedClip, { muted: e.target.checked })} />
+            <span>Muted</span>
+          </label>
+          <button type="button" className="btn" onClick={() => void duplicate(selectedClip.id)}>
+            Duplicate
+          </button>
+        </fieldset>
+      )}
       {selectedClip && <Transcript storyId={story.id} clip={selectedClip} playhead={playhead} onSeek={seek} onChanged={onChanged} />}
     </section>
   );
