@@ -4,9 +4,12 @@ fetched) and delete the speech models of the active provider."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from core.services.context import Core
 
 models_app = typer.Typer(help="Speech models: list, download, delete.", no_args_is_help=True)
 DataDir = Annotated[Path | None, typer.Option(help="Data folder (default: the user data dir).")]
@@ -38,10 +41,9 @@ def models_list(
     from rich.table import Table
 
     from core.cli import _run, _settings
-    from core.services.tts_models import TtsModels
 
-    async def work(core: Any) -> dict[str, Any]:
-        return await TtsModels(core).overview()
+    async def work(core: Core) -> dict[str, Any]:
+        return await core.tts_models.overview()
 
     listed = _run(_settings(data_dir), "Asking the speech provider…", work)
     table = Table("engine", "model", "size", "status", "for", *(["folder"] if folders else []))
@@ -89,10 +91,9 @@ def models_download(engine: Engine, model_size: Size, data_dir: DataDir = None) 
 
     from core.cli import _console, _run, _settings
     from core.errors import CoreError
-    from core.services.tts_models import TtsModels
 
-    async def work(core: Any) -> dict[str, Any]:
-        shared, follower = await TtsModels(core).join(engine, model_size)
+    async def work(core: Core) -> dict[str, Any]:
+        shared, follower = await core.tts_models.join(engine, model_size)
         try:
             with Progress(
                 TextColumn("{task.description}"),
@@ -133,10 +134,9 @@ def models_download(engine: Engine, model_size: Size, data_dir: DataDir = None) 
 def models_delete(engine: Engine, model_size: Size, data_dir: DataDir = None) -> None:
     """Delete a downloaded model's files."""
     from core.cli import _console, _run, _settings
-    from core.services.tts_models import TtsModels
 
-    async def work(core: Any) -> dict[str, Any]:
-        return await TtsModels(core).delete(engine, model_size)
+    async def work(core: Core) -> dict[str, Any]:
+        return await core.tts_models.delete(engine, model_size)
 
     _run(_settings(data_dir), f"Deleting {engine} {model_size}…", work)
     _console().print(f"deleted {engine} {model_size}")

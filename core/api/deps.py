@@ -17,10 +17,12 @@ from core.services.events import EventBus
 from core.services.generation import Generations
 from core.services.history import History
 from core.services.planning import Planner
+from core.services.presets import Presets
 from core.services.profiles import Profiles
 from core.services.providers import Providers
 from core.services.speech import Speech
 from core.services.transcription import Transcriber
+from core.services.tts_models import TtsModels
 from core.services.whisper_models import WhisperModels
 from core.settings import Settings
 from core.tts.base import TTSProvider
@@ -86,6 +88,14 @@ def get_providers(core: CoreDep) -> Providers:
     return core.providers
 
 
+def get_tts_models(core: CoreDep) -> TtsModels:
+    return core.tts_models
+
+
+def get_presets(core: CoreDep) -> Presets:
+    return core.presets
+
+
 def get_profiles(core: CoreDep) -> Profiles:
     return core.profiles
 
@@ -107,6 +117,8 @@ GenerationsDep = Annotated[Generations, Depends(get_generations)]
 HistoryDep = Annotated[History, Depends(get_history)]
 PlannerDep = Annotated[Planner, Depends(get_planner)]
 ProvidersDep = Annotated[Providers, Depends(get_providers)]
+TtsModelsDep = Annotated[TtsModels, Depends(get_tts_models)]
+PresetsDep = Annotated[Presets, Depends(get_presets)]
 ProfilesDep = Annotated[Profiles, Depends(get_profiles)]
 SpeechDep = Annotated[Speech, Depends(get_speech)]
 WhisperModelsDep = Annotated[WhisperModels, Depends(get_whisper_models)]

@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, col, func, select
 
 from core.api.deps import (
-    CoreDep,
     FilesDep,
     Id,
+    PlannerDep,
+    PresetsDep,
     ProfilesDep,
     SessionDep,
     SettingsDep,
@@ -129,9 +130,9 @@ def sample_audio(
 
 
 @router.get("/presets", response_model=None)
-async def presets(core: CoreDep) -> list[dict[str, Any]]:
+async def presets(planner: PlannerDep) -> list[dict[str, Any]]:
     out = []
-    for engine, (provider_id, info) in (await core.planner.engines()).items():
+    for engine, (provider_id, info) in (await planner.engines()).items():
         for model in info.models:
             for voice in model.preset_voices:
                 out.append(
@@ -160,10 +161,8 @@ class PreviewBody(BaseModel):
     response_model=None,
     responses={200: {"content": {"audio/wav": {}}, "description": "a short sample (WAV)"}},
 )
-async def preset_preview(body: PreviewBody, core: CoreDep) -> Response:
+async def preset_preview(body: PreviewBody, presets: PresetsDep) -> Response:
     """A short sentence in a preset voice, before a profile is made from it (cached; not in
     History). 409 `model_not_downloaded` when its model is not on this machine."""
-    from core.services.presets import preview
-
-    audio = await preview(core, body.engine, body.voice, body.model_size, body.language)
+    audio = await presets.preview(body.engine, body.voice, body.model_size, body.language)
     return Response(audio, media_type="audio/wav")

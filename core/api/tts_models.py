@@ -9,13 +9,11 @@ import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path
 from starlette.background import BackgroundTask
 
-from core.api.deps import get_core
+from core.api.deps import TtsModelsDep
 from core.api.responses import TtsDownloadCancelled, TtsModelDeleted, TtsModelList, doc
-from core.services.context import Core
-from core.services.tts_models import TtsModels
 
 router = APIRouter(prefix="/models/tts", tags=["models"])
 IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$"
@@ -23,15 +21,7 @@ EngineName = Annotated[str, Path(pattern=IDENTIFIER, description="an engine, e.g
 ModelSize = Annotated[str, Path(pattern=IDENTIFIER, description="a model size, e.g. 0.6B")]
 
 
-def get_tts_models(request: Request, core: Core = Depends(get_core)) -> TtsModels:
-    """One service per app (it remembers the downloads it relays)."""
-    service: TtsModels | None = getattr(request.app.state, "tts_models", None)
-    if service is None or service.core is not core:
-        service = request.app.state.tts_models = TtsModels(core)
-    return service
-
-
-Service = Annotated[TtsModels, Depends(get_tts_models)]
+Service = TtsModelsDep
 
 
 @router.get("", response_model=None, responses=doc(TtsModelList))

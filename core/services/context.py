@@ -20,11 +20,13 @@ from core.services.events import EventBus
 from core.services.generation import Generations, recover
 from core.services.history import History
 from core.services.planning import Planner
+from core.services.presets import Presets
 from core.services.profiles import Profiles
 from core.services.providers import Providers
 from core.services.queue import GenerationQueue
 from core.services.speech import Speech
 from core.services.transcription import Transcriber
+from core.services.tts_models import TtsModels
 from core.services.voice_prompts import VoicePrompts
 from core.services.whisper_models import WhisperModels, models_dir
 from core.settings import Settings
@@ -74,6 +76,8 @@ class Core:
     manager: ProviderManager | None
     planner: Planner
     providers: Providers | None
+    tts_models: TtsModels
+    presets: Presets
     """The providers service; None when a fixed `provider_url` replaces the manager."""
     whisper_models: WhisperModels
     voice_prompts: VoicePrompts
@@ -115,6 +119,8 @@ class Core:
             manager=manager,
             planner=planner,
             providers=Providers(manager) if manager is not None else None,
+            tts_models=TtsModels(provider, manager, planner),
+            presets=Presets(files, provider, planner),
             whisper_models=WhisperModels(settings, transcriber),
             voice_prompts=voice_prompts,
             queue=queue,

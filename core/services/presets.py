@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hashlib
 
+from core.audio.files import FileStore
 from core.errors import NotFoundError, ValidationFailed
-from core.services.context import Core
+from core.services.planning import Planner
 from core.tts import guidance
+from core.tts.base import TTSProvider
 from provider_sdk.models import GenerateRequest
 
 SENTENCES: dict[str, str] = {
@@ -25,52 +27,58 @@ SENTENCES: dict[str, str] = {
 PREVIEW_SEED = 1
 
 
-async def preview(
-    core: Core, engine: str, voice: str, model_size: str | None, language: str | None
-) -> bytes:
-    """WAV bytes of a short sentence in `voice` (cached). 404 for an unknown engine or voice,
-    422 for a language the model lacks, 409 `model_not_downloaded` for a model not on disk."""
-    engines = await core.planner.engines()
-    if engine not in engines:
-        raise NotFoundError(
-            f"no speech engine {engine!r}; available: {', '.join(engines)}", field="engine"
+class Presets:
+    def __init__(self, files: FileStore, provider: TTSProvider, planner: Planner) -> None:
+        self.files = files
+        self.provider = provider
+        self.planner = planner
+
+    async def preview(
+        self, engine: str, voice: str, model_size: str | None, language: str | None
+    ) -> bytes:
+        """WAV bytes of a short sentence in `voice` (cached). 404 for an unknown engine or voice,
+        422 for a language the model lacks, 409 `model_not_downloaded` for a model not on disk."""
+        engines = await self.planner.engines()
+        if engine not in engines:
+            raise NotFoundError(
+                f"no speech engine {engine!r}; available: {', '.join(engines)}", field="engine"
+            )
+        provider_id, info = engines[engine]
+        found = [
+            c
+            for c in guidance.candidates([(provider_id, info)], "preset", voice)
+            if model_size is None or c.model.model_size == model_size
+        ]
+        chosen = guidance.choose(found)
+        if chosen is None:
+            where = f"{engine} {model_size}" if model_size else engine
+            raise NotFoundError(
+                f"{where} has no preset voice {voice!r}; see the preset voices in the app",
+                field="voice",
+            )
+        model = chosen.model
+        offered = next(v for v in model.preset_voices if v.id == voice)
+        lang = language or offered.language or (model.languages or ["en"])[0]
+        if model.languages and lang not in model.languages:
+            raise ValidationFailed(
+                f"{model.display_name} does not speak {lang!r}; choose one of "
+                f"{', '.join(model.languages)}",
+                field="language",
+            )
+        key = "\0".join((engine, model.model_size, voice, lang))
+        relative = f"cache/previews/{hashlib.sha256(key.encode()).hexdigest()}.wav"
+        if self.files.resolve(relative).is_file():
+            return self.files.read(relative)
+        await self.planner.require_downloaded(engine, model, "preset")
+        result = await self.provider.generate(
+            GenerateRequest(
+                text=SENTENCES.get(lang, SENTENCES["en"]),
+                engine=engine,
+                model_size=model.model_size,
+                voice=voice,
+                language=lang,
+                seed=PREVIEW_SEED if model.capabilities.reproducible else None,
+            )
         )
-    provider_id, info = engines[engine]
-    found = [
-        c
-        for c in guidance.candidates([(provider_id, info)], "preset", voice)
-        if model_size is None or c.model.model_size == model_size
-    ]
-    chosen = guidance.choose(found)
-    if chosen is None:
-        where = f"{engine} {model_size}" if model_size else engine
-        raise NotFoundError(
-            f"{where} has no preset voice {voice!r}; see the preset voices in the app",
-            field="voice",
-        )
-    model = chosen.model
-    offered = next(v for v in model.preset_voices if v.id == voice)
-    lang = language or offered.language or (model.languages or ["en"])[0]
-    if model.languages and lang not in model.languages:
-        raise ValidationFailed(
-            f"{model.display_name} does not speak {lang!r}; choose one of "
-            f"{', '.join(model.languages)}",
-            field="language",
-        )
-    key = "\0".join((engine, model.model_size, voice, lang))
-    relative = f"cache/previews/{hashlib.sha256(key.encode()).hexdigest()}.wav"
-    if core.files.resolve(relative).is_file():
-        return core.files.read(relative)
-    await core.planner.require_downloaded(engine, model, "preset")
-    result = await core.provider.generate(
-        GenerateRequest(
-            text=SENTENCES.get(lang, SENTENCES["en"]),
-            engine=engine,
-            model_size=model.model_size,
-            voice=voice,
-            language=lang,
-            seed=PREVIEW_SEED if model.capabilities.reproducible else None,
-        )
-    )
-    core.files.write(relative, result.wav)
-    return result.wav
+        self.files.write(relative, result.wav)
+        return result.wav

@@ -25,7 +25,8 @@ from provider_sdk.errors import ProviderError
 from provider_sdk.models import EngineInfo, ModelDownloadDone, ModelInfo
 
 if TYPE_CHECKING:
-    from core.services.context import Core
+    from core.services.planning import Planner
+    from core.tts.manager import ProviderManager
 
 log = get_logger("tts-models")
 
@@ -48,15 +49,20 @@ def availability(provider: TTSProvider, model: ModelInfo) -> str:
 class TtsModels:
     """The service behind `/models/tts`."""
 
-    def __init__(self, core: Core) -> None:
-        self.core = core
+    def __init__(
+        self, provider: TTSProvider, manager: ProviderManager | None, planner: Planner
+    ) -> None:
+        """One per core: it remembers the downloads it relays."""
+        self.provider = provider
+        self.manager = manager
+        self.planner = planner
         self.running: dict[tuple[str, str, str], Running] = {}
         self.shared: dict[tuple[str, str, str], SharedDownload] = {}
 
     def providers(self) -> list[TTSProvider]:
         """The providers the core speaks with, the manager's selection resolved to the provider
         it stands for now (the selection itself has no models to manage)."""
-        manager, provider = self.core.manager, self.core.provider
+        manager, provider = self.manager, self.provider
         if manager is not None and provider is manager.selected:
             provider = manager.active()
         return [provider]
@@ -86,7 +92,7 @@ class TtsModels:
         """The model a new voice of each type would use by default, or why there is none."""
         chosen: dict[str, dict[str, Any] | None] = {}
         unavailable: dict[str, str | None] = {}
-        kind = self.core.planner.active_kind()
+        kind = self.planner.active_kind()
         for voice_type, purpose in guidance.PURPOSE_BY_VOICE_TYPE.items():
             found = guidance.choose(guidance.candidates(served, purpose))
             if found is None:
@@ -104,7 +110,7 @@ class TtsModels:
         return {"for_voice_type": chosen, "unavailable": unavailable}
 
     def _active_id(self) -> str | None:
-        manager = self.core.manager
+        manager = self.manager
         if manager is None:
             return None
         try:
