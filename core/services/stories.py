@@ -22,17 +22,7 @@ if TYPE_CHECKING:
     from core.services.context import Core
 
 MIN_RATE, MAX_RATE = 8_000, 96_000
-CLIP_FIELDS = (
-    "start",
-    "trim_start",
-    "trim_end",
-    "gain_db",
-    "fade_in",
-    "fade_out",
-    "muted",
-    "label",
-    "version",
-)
+CLIP_FIELDS = "start trim_start trim_end gain_db fade_in fade_out muted label version".split()  # noqa: SIM905
 
 
 @dataclass
