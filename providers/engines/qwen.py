@@ -29,6 +29,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -276,22 +277,34 @@ class QwenEngine(FetchedModels):
         call, ref_code = self._chunk_call(request)
         import torch
 
-        from providers.engines.qwen_fast_loop import run_codes
-        from providers.engines.qwen_runtime import seed_everything
         from providers.engines.qwen_stream import decode_whole
 
         pieces = []
         for index, chunk in enumerate(chunks):
-            with self._lock, torch.inference_mode():
-                seed_everything(seed + index)
-                codes = torch.stack(
-                    list(run_codes(self._model, partial(call, chunk), seed + index))
-                )
-                audio = decode_whole(self._model, codes, ref_code)
+            frames, guard = self._frames(call, chunk, seed + index)
+            with guard, torch.inference_mode():
+                audio = decode_whole(self._model, torch.stack(list(frames)), ref_code)
             if config.needs_trim:
                 audio = trim_trailing_silence(audio, SAMPLE_RATE)
             pieces.append(audio)
         return join_chunks(pieces, SAMPLE_RATE), SAMPLE_RATE
+
+    def _frames(
+        self, call: Callable[[str], Any], chunk: str, seed: int
+    ) -> tuple[Iterator[Any], AbstractContextManager[Any]]:
+        """The chunk's frames (prompt captured under the lock), and what to hold while reading
+        them: the lock for the engine's own loop, nothing for the shared batch
+        (`VOICEBOX_QWEN_BATCH`), whose thread steps every request's frames together."""
+        import torch
+
+        from providers.engines.qwen_fast_loop import run_codes
+        from providers.engines.qwen_fast_serve import batch_slots
+        from providers.engines.qwen_runtime import seed_everything
+
+        with self._lock, torch.inference_mode():
+            seed_everything(seed)
+            frames = run_codes(self._model, partial(call, chunk), seed)
+        return frames, (nullcontext() if batch_slots() else self._lock)
 
     def stream(self, request: SynthesisRequest) -> Iterator[AudioArray]:
         """Pieces as the codes come (qwen_stream): the first after FIRST_FRAMES frames, then
@@ -308,8 +321,6 @@ class QwenEngine(FetchedModels):
     ) -> Iterator[AudioArray]:
         import torch
 
-        from providers.engines.qwen_fast_loop import run_codes
-        from providers.engines.qwen_runtime import seed_everything
         from providers.engines.qwen_stream import stream_chunk
 
         model = self._model
@@ -321,9 +332,8 @@ class QwenEngine(FetchedModels):
             # faded out once it is known (no click into the pause).
             tail = np.zeros(0, dtype=np.float32)
             first = True
-            with self._lock, torch.inference_mode():
-                seed_everything(seed + index)
-                frames = run_codes(model, partial(call, chunk), seed + index)
+            frames, guard = self._frames(call, chunk, seed + index)
+            with guard, torch.inference_mode():
                 for piece in stream_chunk(model, frames, ref_code=ref_code):
                     audio = np.concatenate([tail, piece])
                     if first:

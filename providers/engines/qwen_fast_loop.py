@@ -230,12 +230,17 @@ def talker_for(wrapper: Any) -> FastTalker:
 
 def run_codes(wrapper: Any, run: Callable[[], Any], seed: int) -> Iterator[Any]:
     """The frames of a qwen_tts generate call `run` on `wrapper`, by the fast loop (its
-    CUDA-graph form on NVIDIA GPUs)."""
+    CUDA-graph form on NVIDIA GPUs), or by the shared batch when batching is on (then the
+    caller need not hold a lock while reading the frames)."""
     from providers.engines.qwen_fast import capture_prompt, make_generator
     from providers.engines.qwen_fast_graph import graphs_for
+    from providers.engines.qwen_fast_serve import scheduler_for
 
     prompt = capture_prompt(wrapper, run)
     fast = talker_for(wrapper)
     generator = make_generator(seed, fast.like.device)
+    scheduler = scheduler_for(wrapper, fast)
+    if scheduler is not None:  # VOICEBOX_QWEN_BATCH: the shared decode step
+        return scheduler.submit(prompt, generator)
     graphs = graphs_for(wrapper, fast)
     return (graphs or fast).frames(prompt, generator)

@@ -101,3 +101,67 @@ def test_sequences_join_while_others_run(base: Any) -> None:
             steps += 1
     for index, codes in enumerate(alone):
         assert torch.equal(torch.stack(sequences[index].frames), codes)
+
+
+def test_engine_serves_overlapping_requests_in_one_batch(
+    qwen_models: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With VOICEBOX_QWEN_BATCH on, requests from several threads share the decode steps and
+    each gets the audio it gets alone (generate and stream)."""
+    import threading
+
+    from provider_sdk.engine import ReferenceClip, SynthesisRequest
+    from providers.engines.qwen import QwenEngine
+
+    monkeypatch.setenv("VOICEBOX_QWEN_MODEL_DIR", str(qwen_models))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    engine = QwenEngine(tmp_path)
+    engine.load("0.6B")
+    rate = 24_000
+    clip = (0.4 * np.sin(2 * np.pi * 160 * np.arange(rate) / rate)).astype(np.float32)
+    prompt = engine.create_voice_prompt(ReferenceClip(clip, rate, "A reference."), "0.6B")
+    requests = [
+        SynthesisRequest(text=text, model_size="0.6B", voice_prompt=prompt, seed=20 + i)
+        for i, text in enumerate(TEXTS)
+    ]
+    alone = [engine.generate(r)[0] for r in requests]
+    alone_streamed = np.concatenate(list(engine.stream(requests[0])))
+
+    monkeypatch.setenv("VOICEBOX_QWEN_BATCH", "3")  # fewer slots than requests: some wait
+    results: dict[int, Any] = {}
+    errors: list[BaseException] = []
+    batched_steps: list[int] = []
+
+    def work(index: int) -> None:
+        try:
+            if index == len(requests):
+                results[index] = np.concatenate(list(engine.stream(requests[0])))
+            else:
+                results[index] = engine.generate(requests[index])[0]
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(requests) + 1)]
+    original_step = None
+    with torch.inference_mode():
+        from providers.engines.qwen_fast_loop import talker_for
+        from providers.engines.qwen_fast_serve import scheduler_for
+
+        scheduler = scheduler_for(engine._model, talker_for(engine._model))
+        assert scheduler is not None
+        original_step = scheduler.decoder.step
+
+        def counting_step() -> Any:
+            batched_steps.append(len(scheduler.decoder.active))
+            return original_step()
+
+        scheduler.decoder.step = counting_step  # type: ignore[method-assign]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors, errors
+    assert max(batched_steps) > 1  # requests really shared steps
+    for index, audio in enumerate(alone):
+        assert np.array_equal(results[index], audio)
+    assert np.array_equal(results[len(requests)], alone_streamed)
