@@ -74,7 +74,7 @@ export function EmptyState({
 
 export function Skeleton({ lines = 3 }: { lines?: number }) {
   return (
-    <div className="stack" aria-busy="true" aria-label="Loading">
+    <div className="stack" role="status" aria-busy="true" aria-label="Loading">
       {Array.from({ length: lines }, (_, i) => (
         <div key={i} className="skeleton" style={{ width: `${90 - i * 15}%` }} />
       ))}
