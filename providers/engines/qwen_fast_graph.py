@@ -56,6 +56,8 @@ class StaticTalker:
         device = like.device
         hidden = int(fast.talker.config.hidden_size)
         fast.ensure_table(capacity)
+        # The graphs read these very tensors: keep them, even if the eager loop grows its own.
+        self.cos, self.sin = fast.cos, fast.sin
         self.cache = fast.talker_cache(1, capacity)
         self.cp_cache = fast.cp_cache(1)
         self.keys = torch.arange(capacity, device=device)
@@ -79,8 +81,8 @@ class StaticTalker:
 
     def _talker_step(self) -> None:
         fast = self.fast
-        cos = fast.cos[0].index_select(0, self.position).unsqueeze(1)
-        sin = fast.sin[0].index_select(0, self.position).unsqueeze(1)
+        cos = self.cos[0].index_select(0, self.position).unsqueeze(1)
+        sin = self.sin[0].index_select(0, self.position).unsqueeze(1)
         mask = (self.keys[None, :] <= self.position[:, None])[:, None, None, :]
         x = self.x
         for i, layer in enumerate(fast.talker.model.layers):
