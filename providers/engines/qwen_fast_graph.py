@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from providers.engines.qwen_fast import Picker, TalkerPrompt
+from providers.engines.qwen_fast import KVCache, Picker, TalkerPrompt
 from providers.engines.qwen_fast_loop import FastTalker, layer_forward
 
-GRAPH_CAPACITY = 2048
-"""Talker positions a captured graph covers (prompt plus frames); longer sentences fall back to
-the eager loop."""
+GRAPH_CAPACITY = 1024
+"""Talker positions a captured graph covers (prompt plus frames: a 200-character chunk is
+about 250 frames); steps past it run eagerly."""
 
 
 def capture(fn: Callable[[], None], device: Any) -> Callable[[], None]:
@@ -125,12 +125,13 @@ class StaticTalker:
         return torch.cat((token[:, None], history), dim=-1)
 
     def frames(self, prompt: TalkerPrompt, generator: Any) -> Iterator[Any]:
-        """`FastTalker.frames` with the steps replayed; the prefill runs eagerly."""
+        """`FastTalker.frames` with the steps replayed; the prefill runs eagerly, and so do
+        talker steps past the captured capacity (on a copy of the cache that can grow)."""
         import torch
 
         fast, s = self.fast, prompt.sampling
         length = int(prompt.inputs_embeds.shape[1])
-        if length + s.max_new_tokens > self.capacity:
+        if length >= self.capacity:
             yield from fast.frames(prompt, generator)
             return
         pick = Picker(s, generator, talker=True)
@@ -139,6 +140,7 @@ class StaticTalker:
         logits = fast.talker.codec_head(hidden)[:, -1]
         past = hidden[:, -1:]
         history = torch.zeros((1, 0), dtype=torch.long, device=hidden.device)
+        eager: KVCache | None = None
         for step in range(s.max_new_tokens):
             token = pick(history, logits)
             history = torch.cat([history, token[:, None]], dim=-1)
@@ -147,10 +149,23 @@ class StaticTalker:
             codes = self.predict_codes(past, token, sub)
             yield codes[0]
             text, pad = prompt.trailing_text_hidden, prompt.tts_pad_embed
-            self.x.copy_(fast.next_input(codes, text, pad, step))
-            self.position.fill_(length + step)
-            self.talker_step()
-            logits, past = self.logits, self.hidden
+            x = fast.next_input(codes, text, pad, step)
+            position = length + step
+            if position < self.capacity:
+                self.x.copy_(x)
+                self.position.fill_(position)
+                self.talker_step()
+                logits, past = self.logits, self.hidden
+                continue
+            if eager is None:
+                eager = fast.talker_cache(1, self.capacity + fast.block)
+                for store, source in ((eager.k, self.cache.k), (eager.v, self.cache.v)):
+                    for target, full in zip(store, source, strict=True):
+                        target[:, :, : self.capacity] = full
+            if position >= eager.capacity:
+                eager.grow(eager.capacity + fast.block)
+            hidden = fast.talker_forward(x, eager, position)
+            logits, past = fast.talker.codec_head(hidden)[:, -1], hidden[:, -1:]
 
 
 GRAPHS_ENV = "VOICEBOX_QWEN_CUDA_GRAPHS"

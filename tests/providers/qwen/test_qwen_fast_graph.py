@@ -31,8 +31,8 @@ def test_static_steps_emit_the_eager_codes(qwen_models: Path, options: dict[str,
     rate = 24_000
     clip = (0.4 * np.sin(2 * np.pi * 160 * np.arange(rate) / rate)).astype(np.float32)
     items = model.create_voice_clone_prompt(ref_audio=(clip, rate), ref_text="A reference.")
-    static = StaticTalker(fast, capacity=96)
-    for text, frames in (("A short one.", 30), ("A second, longer sentence for the loop.", 40)):
+    static = StaticTalker(fast, capacity=60)  # the second sentence runs past it
+    for text, frames in (("A short one.", 14), ("A second, longer sentence for the loop.", 60)):
         call = partial(
             model.generate_voice_clone,
             text=text,
@@ -46,4 +46,5 @@ def test_static_steps_emit_the_eager_codes(qwen_models: Path, options: dict[str,
             eager = list(fast.frames(prompt, make_generator(4, "cpu")))
             replayed = list(static.frames(prompt, make_generator(4, "cpu")))
         assert len(eager) > 5
+        assert prompt.inputs_embeds.shape[1] + len(eager) > static.capacity or frames == 14
         assert torch.equal(torch.stack(replayed), torch.stack(eager))
