@@ -22,7 +22,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import soundfile as sf
@@ -32,9 +31,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from core.audio.encode import encode, wav_bytes  # noqa: E402
-from core.services import stories  # noqa: E402
 from core.services.context import Core  # noqa: E402
-from core.services.stories_render import render_samples  # noqa: E402
 from core.settings import Settings  # noqa: E402
 from core.store.models import Generation, GenerationVersion  # noqa: E402
 
@@ -58,11 +55,11 @@ def story_of_takes(
     core: Core, level: float, minutes: float = 10, tracks: int = 4, clip_s: float = 30
 ) -> int:
     rng = np.random.default_rng(5)
-    story = stories.create_story(core, "Bench", 24_000)
+    story = core.stories.create_story("Bench", 24_000)
     assert story.id is not None
     per_track = int(minutes * 60 / clip_s)
     for t in range(tracks):
-        track = stories.add_track(core, story.id, f"Track {t + 1}")
+        track = core.stories.add_track(story.id, f"Track {t + 1}")
         assert track.id is not None
         for index in range(per_track):
             audio = (level * rng.standard_normal(int(clip_s * 16_000))).astype(np.float32)
@@ -83,8 +80,7 @@ def story_of_takes(
                     )
                 )
                 session.commit()
-                stories.add_clip(
-                    core,
+                core.stories.add_clip(
                     story.id,
                     track.id,
                     gen.id,
@@ -103,7 +99,7 @@ def bench_render(runs: int, level: float) -> None:
         renders, wavs, mp3s = [], [], []
         for _ in range(runs):
             started = time.perf_counter()
-            samples, rate = render_samples(core, story_id)
+            samples, rate = core.story_render.render_samples(story_id)
             renders.append(time.perf_counter() - started)
             started = time.perf_counter()
             wav_bytes(samples, rate)
@@ -166,12 +162,12 @@ def bench_alignment(runs: int) -> None:
 
     _, text, wav = piper_speech(60)
     samples = decode(wav, rate=WHISPER_RATE).samples
-    core = SimpleNamespace(transcriber=Transcriber())
-    asyncio.run(align_samples(core, samples[: WHISPER_RATE * 2], text))  # load the model
+    transcriber = Transcriber()
+    asyncio.run(align_samples(transcriber, samples[: WHISPER_RATE * 2], text))  # load the model
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        words = asyncio.run(align_samples(core, samples, text))  # type: ignore[arg-type]
+        words = asyncio.run(align_samples(transcriber, samples, text))
         times.append(time.perf_counter() - started)
     print(
         f"align {samples.size / WHISPER_RATE:.0f} s of speech ({len(words)} words): "

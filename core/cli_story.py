@@ -18,10 +18,10 @@ DataDir = Annotated[Path | None, typer.Option(help="Data folder (default: the us
 def story_list(data_dir: DataDir = None) -> None:
     """List the stories."""
     from core.cli import _run, _settings
-    from core.services.stories import list_stories
 
     async def work(core: Any) -> list[Any]:
-        return list_stories(core)
+        stories: list[Any] = core.stories.list_stories()
+        return stories
 
     for story in _run(_settings(data_dir), "Reading stories…", work):
         typer.echo(f"{story.id}\t{story.name}\t{story.sample_rate} Hz")
@@ -44,7 +44,7 @@ def story_new(
     """Make a story from a dialogue script ('Name: text' lines): every line is spoken, then
     laid out on one track per speaker."""
     from core.cli import _console, _run, _settings
-    from core.services.stories_dialogue import DialogueRequest, create, layout, wait_all
+    from core.services.stories_dialogue import DialogueRequest
 
     voices: dict[str, str] = {}
     for item in voice:
@@ -69,9 +69,9 @@ def story_new(
 
         from core.services.generation import get_generation
 
-        made = await create(core, request, background=False)
-        await wait_all(core, made)
-        await asyncio.to_thread(layout, core, made)
+        made = await core.dialogues.create(request, background=False)
+        await core.dialogues.wait_all(made)
+        await asyncio.to_thread(core.dialogues.layout, made)
         with Session(core.db) as session:
             gens = [get_generation(session, line.generation_id) for line in made.lines]
         failed = [f"line {i}: {g.error}" for i, g in enumerate(gens, 1) if g.status != "completed"]
@@ -97,15 +97,13 @@ def story_export(
 ) -> None:
     """Render a story's mix to a file (format from its extension) and optionally captions."""
     from core.cli import _console, _run, _settings
-    from core.services.stories_render import captions as make_captions
-    from core.services.stories_render import export_audio
 
     fmt = output.suffix.lstrip(".").lower() or "wav"
     caption_fmt = captions.suffix.lstrip(".").lower() if captions else None
 
     async def work(core: Any) -> tuple[bytes, str | None]:
-        text = make_captions(core, story_id, caption_fmt) if caption_fmt else None
-        return await export_audio(core, story_id, "opus" if fmt == "ogg" else fmt), text
+        text = core.story_render.captions(story_id, caption_fmt) if caption_fmt else None
+        return await core.story_render.export_audio(story_id, "opus" if fmt == "ogg" else fmt), text
 
     audio, text = _run(_settings(data_dir), f"Rendering story {story_id}…", work)
     output.write_bytes(audio)

@@ -103,6 +103,19 @@ def test_core_has_no_import_cycles() -> None:
     assert [" -> ".join(c) for c in cycles(import_graph(ROOT, "core"))] == []
 
 
+def test_no_service_imports_the_wiring() -> None:
+    """`core/services/context.py` wires the services; no service reaches back into it, not even
+    for type annotations."""
+    offenders = []
+    for path in sorted((ROOT / "core" / "services").glob("*.py")):
+        if path.name == "context.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "core.services.context":
+                offenders.append(path.name)
+    assert offenders == []
+
+
 @pytest.mark.parametrize(
     ("source", "cyclic"),
     [

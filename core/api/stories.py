@@ -170,12 +170,12 @@ class DialogueOut(StoryDetail):
 
 @router.get("/stories", response_model=list[StoryOut])
 def list_stories(core: Core = Depends(get_core)) -> list[Story]:
-    return svc.list_stories(core)
+    return core.stories.list_stories()
 
 
 @router.post("/stories", status_code=201, response_model=StoryDetail)
 def create_story(body: StoryCreate, core: Core = Depends(get_core)) -> StoryDetail:
-    story = svc.create_story(core, body.name, body.sample_rate)
+    story = core.stories.create_story(body.name, body.sample_rate)
     assert story.id is not None
     return _detail(core, story.id)
 
@@ -184,9 +184,9 @@ def create_story(body: StoryCreate, core: Core = Depends(get_core)) -> StoryDeta
 async def create_dialogue(body: DialogueBody, core: Core = Depends(get_core)) -> DialogueOut:
     """A story from a dialogue script: one track per speaker, one clip per line, every line
     queued as a generation; the clips are laid out once all lines are done (a `story` event)."""
-    from core.services.stories_dialogue import DialogueRequest, create
+    from core.services.stories_dialogue import DialogueRequest
 
-    made = await create(core, DialogueRequest(**body.model_dump()))
+    made = await core.dialogues.create(DialogueRequest(**body.model_dump()))
     assert made.story.id is not None
     detail = _detail(core, made.story.id)
     return DialogueOut(
@@ -201,38 +201,38 @@ def get_story(story_id: Id, core: Core = Depends(get_core)) -> StoryDetail:
 
 @router.patch("/stories/{story_id}", response_model=StoryDetail)
 def update_story(story_id: Id, body: StoryUpdate, core: Core = Depends(get_core)) -> StoryDetail:
-    svc.update_story(core, story_id, name=body.name, sample_rate=body.sample_rate)
+    core.stories.update_story(story_id, name=body.name, sample_rate=body.sample_rate)
     return _detail(core, story_id)
 
 
 @router.post("/stories/{story_id}/duplicate", status_code=201, response_model=StoryDetail)
 def duplicate_story(story_id: Id, core: Core = Depends(get_core)) -> StoryDetail:
-    copy = svc.duplicate_story(core, story_id)
+    copy = core.stories.duplicate_story(story_id)
     assert copy.id is not None
     return _detail(core, copy.id)
 
 
 @router.delete("/stories/{story_id}", status_code=204, response_model=None)
 def delete_story(story_id: Id, core: Core = Depends(get_core)) -> Response:
-    svc.delete_story(core, story_id)
+    core.stories.delete_story(story_id)
     return Response(status_code=204)
 
 
 @router.post("/stories/{story_id}/tracks", status_code=201, response_model=TrackOut)
 def add_track(story_id: Id, body: TrackCreate, core: Core = Depends(get_core)) -> StoryTrack:
-    return svc.add_track(core, story_id, body.name)
+    return core.stories.add_track(story_id, body.name)
 
 
 @router.patch("/stories/{story_id}/tracks/{track_id}", response_model=TrackOut)
 def update_track(
     story_id: Id, track_id: Id, body: TrackUpdate, core: Core = Depends(get_core)
 ) -> StoryTrack:
-    return svc.update_track(core, story_id, track_id, **body.model_dump())
+    return core.stories.update_track(story_id, track_id, **body.model_dump())
 
 
 @router.delete("/stories/{story_id}/tracks/{track_id}", status_code=204, response_model=None)
 def delete_track(story_id: Id, track_id: Id, core: Core = Depends(get_core)) -> Response:
-    svc.delete_track(core, story_id, track_id)
+    core.stories.delete_track(story_id, track_id)
     return Response(status_code=204)
 
 
@@ -240,11 +240,10 @@ def delete_track(story_id: Id, track_id: Id, core: Core = Depends(get_core)) -> 
 async def add_clip(story_id: Id, body: ClipCreate, core: Core = Depends(get_core)) -> ClipOut:
     """Place a completed generation's take on a track (its word timings follow in the
     background)."""
-    from core.services import alignment
 
     fields = body.model_dump(exclude={"track_id", "generation_id"})
-    clip = svc.add_clip(core, story_id, body.track_id, body.generation_id, **fields)
-    alignment.schedule(core, body.generation_id)
+    clip = core.stories.add_clip(story_id, body.track_id, body.generation_id, **fields)
+    core.aligner.schedule(body.generation_id)
     return _clip_out(core, story_id, clip)
 
 
@@ -258,13 +257,12 @@ class WordOut(Out):
 @router.get("/stories/{story_id}/clips/{clip_id}/words", response_model=list[WordOut])
 async def clip_words(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) -> list[WordOut]:
     """Word timings of the clip's take (aligned now when the background run has not yet)."""
-    from core.services import alignment
 
     with Session(core.db) as session:
         version_id = svc.clip_version_id(session, story_id, clip_id)
     if version_id is None:
         return []
-    words = await alignment.align_version(core, version_id) or []
+    words = await core.aligner.align_version(version_id) or []
     return [WordOut(word=w.word, start=w.start, end=w.end) for w in words]
 
 
@@ -286,7 +284,7 @@ async def import_clip(
     decoded = await asyncio.to_thread(decode, data)
     wav = wav_bytes(decoded.samples, decoded.sample_rate)
     duration = decoded.samples.size / decoded.sample_rate
-    clip = svc.add_imported_clip(core, story_id, track_id, wav, duration, label, start)
+    clip = core.stories.add_imported_clip(story_id, track_id, wav, duration, label, start)
     return _clip_out(core, story_id, clip)
 
 
@@ -294,13 +292,13 @@ async def import_clip(
 def update_clip(
     story_id: Id, clip_id: Id, body: ClipUpdate, core: Core = Depends(get_core)
 ) -> ClipOut:
-    clip = svc.update_clip(core, story_id, clip_id, **body.model_dump())
+    clip = core.stories.update_clip(story_id, clip_id, **body.model_dump())
     return _clip_out(core, story_id, clip)
 
 
 @router.delete("/stories/{story_id}/clips/{clip_id}", status_code=204, response_model=None)
 def delete_clip(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) -> Response:
-    svc.delete_clip(core, story_id, clip_id)
+    core.stories.delete_clip(story_id, clip_id)
     return Response(status_code=204)
 
 
@@ -308,14 +306,14 @@ def delete_clip(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) -> Re
     "/stories/{story_id}/clips/{clip_id}/duplicate", status_code=201, response_model=ClipOut
 )
 def duplicate_clip(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) -> ClipOut:
-    return _clip_out(core, story_id, svc.duplicate_clip(core, story_id, clip_id))
+    return _clip_out(core, story_id, core.stories.duplicate_clip(story_id, clip_id))
 
 
 @router.post("/stories/{story_id}/clips/{clip_id}/split", response_model=list[ClipOut])
 def split_clip(
     story_id: Id, clip_id: Id, body: SplitBody, core: Core = Depends(get_core)
 ) -> list[ClipOut]:
-    left, right = svc.split_clip(core, story_id, clip_id, body.at)
+    left, right = core.stories.split_clip(story_id, clip_id, body.at)
     return [_clip_out(core, story_id, left), _clip_out(core, story_id, right)]
 
 
@@ -332,9 +330,8 @@ async def retake_clip(
     """Speak the sentence holding the chosen words again and splice it in at the silences
     around it (short crossfades): a new version of the take, which the clip then plays; the
     old version stays selectable (PATCH the clip's `version`)."""
-    from core.services.stories_retake import retake
 
-    await retake(core, story_id, clip_id, body.first_word, body.last_word)
+    await core.retakes.retake(story_id, clip_id, body.first_word, body.last_word)
     with Session(core.db) as session:
         return _clip(session, story_id, svc._clip(session, story_id, clip_id))
 
@@ -342,9 +339,8 @@ async def retake_clip(
 @router.get("/stories/{story_id}/clips/{clip_id}/audio", response_model=None)
 def clip_audio(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) -> Response:
     """The clip's source take (untrimmed WAV): what the timeline draws its waveform from."""
-    from core.services import stories_render as render
 
-    return Response(render.source_wav(core, story_id, clip_id), media_type=MEDIA_TYPES["wav"])
+    return Response(core.story_render.source_wav(story_id, clip_id), media_type=MEDIA_TYPES["wav"])
 
 
 @router.get("/stories/{story_id}/audio", response_model=None)
@@ -354,9 +350,8 @@ async def story_audio(
     core: Core = Depends(get_core),
 ) -> Response:
     """The rendered mix (progress as `story_render` events on /events)."""
-    from core.services import stories_render as render
 
-    data = await render.export_audio(core, story_id, format)
+    data = await core.story_render.export_audio(story_id, format)
     ext = "ogg" if format == "opus" else format
     return Response(
         data,
@@ -373,8 +368,7 @@ def story_captions(
     core: Core = Depends(get_core),
 ) -> PlainTextResponse:
     """Captions for the story (times on the timeline), or for one clip (times from 0)."""
-    from core.services import stories_render as render
 
-    text = render.captions(core, story_id, format, clip_id)
+    text = core.story_render.captions(story_id, format, clip_id)
     media = "text/vtt" if format == "vtt" else "application/x-subrip"
     return PlainTextResponse(text, media_type=media)

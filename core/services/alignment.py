@@ -20,9 +20,12 @@ from core.services.stories_captions import TimedWord
 from core.store.models import Generation, GenerationVersion, StoryClip, VersionWords
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from core.audio.decode import Samples
-    from core.services.context import Core
-    from core.services.transcription import Transcript
+    from core.audio.files import FileStore
+    from core.services.events import EventBus
+    from core.services.transcription import Transcriber, Transcript
 
 log = get_logger("alignment")
 _WORD = re.compile(r"\S+")
@@ -74,50 +77,6 @@ def heard_words(transcript: Transcript) -> list[TimedWord]:
     return [TimedWord(w.word, w.start, w.end) for s in transcript.segments for w in s.words]
 
 
-async def align_samples(core: Core, samples: Samples, text: str) -> list[TimedWord]:
-    """Word timings of 16 kHz mono `samples` that say `text`. Leading silence is cut before
-    transcribing (Whisper puts the first word at the start of its window) and added back."""
-    from core.services.transcription import WHISPER_RATE
-
-    first, _ = pauses.loud_span(samples)
-    offset = max(0, first - int(LEAD_MARGIN_S * WHISPER_RATE))
-    transcript = await core.transcriber.transcribe_array(samples[offset:], None)
-    shift = offset / WHISPER_RATE
-    heard = [TimedWord(w.word, w.start + shift, w.end + shift) for w in heard_words(transcript)]
-    return align(spoken_words(text), heard)
-
-
-async def align_version(core: Core, version_id: int) -> list[TimedWord] | None:
-    """Align one stored take (once: a stored result is returned as it is)."""
-    from core.audio.decode import decode
-    from core.services.transcription import WHISPER_RATE
-
-    with Session(core.db) as session:
-        stored = session.exec(
-            select(VersionWords).where(VersionWords.version_id == version_id)
-        ).first()
-        if stored is not None:
-            return [TimedWord(**w) for w in json.loads(stored.words)]
-        version = session.get(GenerationVersion, version_id)
-        gen = session.get(Generation, version.generation_id) if version else None
-    if version is None or gen is None:
-        return None
-    data = core.files.read(version.audio_path)
-    samples = (await asyncio.to_thread(decode, data, rate=WHISPER_RATE)).samples
-    words = await align_samples(core, samples, gen.text)
-    with Session(core.db) as session:
-        if session.get(GenerationVersion, version_id) is None:
-            return words  # deleted meanwhile
-        if not session.exec(
-            select(VersionWords.id).where(VersionWords.version_id == version_id)
-        ).first():
-            payload = [{"word": w.word, "start": w.start, "end": w.end} for w in words]
-            session.add(VersionWords(version_id=version_id, words=json.dumps(payload)))
-            session.commit()
-    core.events.publish({"type": "words", "generation_id": gen.id, "version_id": version_id})
-    return words
-
-
 def _latest_version(session: Session, generation_id: int) -> int | None:
     return session.exec(
         select(GenerationVersion.id)
@@ -126,26 +85,80 @@ def _latest_version(session: Session, generation_id: int) -> int | None:
     ).first()
 
 
-def schedule(core: Core, generation_id: int, *, only_in_stories: bool = False) -> None:
-    """Align the generation's latest take in the background (from inside the event loop)."""
-    with Session(core.db) as session:
-        if (
-            only_in_stories
-            and not session.exec(
-                select(StoryClip.id).where(StoryClip.generation_id == generation_id)
+async def align_samples(transcriber: Transcriber, samples: Samples, text: str) -> list[TimedWord]:
+    """Word timings of 16 kHz mono `samples` that say `text`. Leading silence is cut before
+    transcribing (Whisper puts the first word at the start of its window) and added back."""
+    from core.services.transcription import WHISPER_RATE
+
+    first, _ = pauses.loud_span(samples)
+    offset = max(0, first - int(LEAD_MARGIN_S * WHISPER_RATE))
+    transcript = await transcriber.transcribe_array(samples[offset:], None)
+    shift = offset / WHISPER_RATE
+    heard = [TimedWord(w.word, w.start + shift, w.end + shift) for w in heard_words(transcript)]
+    return align(spoken_words(text), heard)
+
+
+class Aligner:
+    """Aligns takes (off the request path) and stores their words; publishes `words`."""
+
+    def __init__(
+        self, db: Engine, files: FileStore, events: EventBus, transcriber: Transcriber
+    ) -> None:
+        self.db = db
+        self.files = files
+        self.events = events
+        self.transcriber = transcriber
+
+    async def align_version(self, version_id: int) -> list[TimedWord] | None:
+        """Align one stored take (once: a stored result is returned as it is)."""
+        from core.audio.decode import decode
+        from core.services.transcription import WHISPER_RATE
+
+        with Session(self.db) as session:
+            stored = session.exec(
+                select(VersionWords).where(VersionWords.version_id == version_id)
             ).first()
-        ):
+            if stored is not None:
+                return [TimedWord(**w) for w in json.loads(stored.words)]
+            version = session.get(GenerationVersion, version_id)
+            gen = session.get(Generation, version.generation_id) if version else None
+        if version is None or gen is None:
+            return None
+        data = self.files.read(version.audio_path)
+        samples = (await asyncio.to_thread(decode, data, rate=WHISPER_RATE)).samples
+        words = await align_samples(self.transcriber, samples, gen.text)
+        with Session(self.db) as session:
+            if session.get(GenerationVersion, version_id) is None:
+                return words  # deleted meanwhile
+            if not session.exec(
+                select(VersionWords.id).where(VersionWords.version_id == version_id)
+            ).first():
+                payload = [{"word": w.word, "start": w.start, "end": w.end} for w in words]
+                session.add(VersionWords(version_id=version_id, words=json.dumps(payload)))
+                session.commit()
+        self.events.publish({"type": "words", "generation_id": gen.id, "version_id": version_id})
+        return words
+
+    def schedule(self, generation_id: int, *, only_in_stories: bool = False) -> None:
+        """Align the generation's latest take in the background (from inside the event loop)."""
+        with Session(self.db) as session:
+            if (
+                only_in_stories
+                and not session.exec(
+                    select(StoryClip.id).where(StoryClip.generation_id == generation_id)
+                ).first()
+            ):
+                return
+            version_id = _latest_version(session, generation_id)
+        if version_id is None:
             return
-        version_id = _latest_version(session, generation_id)
-    if version_id is None:
-        return
 
-    async def run() -> None:
-        try:
-            await align_version(core, version_id)
-        except Exception as exc:  # a take that cannot be aligned keeps clip-level captions
-            log.warning("aligning words of generation %d failed: %r", generation_id, exc)
+        async def run() -> None:
+            try:
+                await self.align_version(version_id)
+            except Exception as exc:  # a take that cannot be aligned keeps clip-level captions
+                log.warning("aligning words of generation %d failed: %r", generation_id, exc)
 
-    task = asyncio.get_running_loop().create_task(run())
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+        task = asyncio.get_running_loop().create_task(run())
+        _tasks.add(task)
+        task.add_done_callback(_tasks.discard)

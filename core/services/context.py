@@ -15,7 +15,7 @@ from sqlmodel import Session
 from core.audio.files import FileStore
 from core.errors import CoreError
 from core.logging import get_logger
-from core.services import alignment
+from core.services.alignment import Aligner
 from core.services.events import EventBus
 from core.services.generation import Generations, recover
 from core.services.history import History
@@ -25,6 +25,10 @@ from core.services.profiles import Profiles
 from core.services.providers import Providers
 from core.services.queue import GenerationQueue
 from core.services.speech import Speech
+from core.services.stories import Stories
+from core.services.stories_dialogue import Dialogues
+from core.services.stories_render import StoryRender
+from core.services.stories_retake import Retakes
 from core.services.transcription import Transcriber
 from core.services.tts_models import TtsModels
 from core.services.voice_prompts import VoicePrompts
@@ -78,6 +82,11 @@ class Core:
     providers: Providers | None
     tts_models: TtsModels
     presets: Presets
+    aligner: Aligner
+    stories: Stories
+    story_render: StoryRender
+    dialogues: Dialogues
+    retakes: Retakes
     """The providers service; None when a fixed `provider_url` replaces the manager."""
     whisper_models: WhisperModels
     voice_prompts: VoicePrompts
@@ -107,9 +116,21 @@ class Core:
         selected = provider
         planner = Planner(provider, lambda: active_kind(selected, manager))
         voice_prompts = VoicePrompts(db, files)
-        queue = GenerationQueue(db, files, events, provider, planner, voice_prompts)
+        aligner = Aligner(db, files, events, transcriber)
+        queue = GenerationQueue(
+            db,
+            files,
+            events,
+            provider,
+            planner,
+            voice_prompts,
+            # word timings for the takes that stories use, in the background
+            on_completed=lambda gid: aligner.schedule(gid, only_in_stories=True),
+        )
         generations = Generations(events, queue, planner, settings.max_text_chars)
-        core = cls(
+        speech = Speech(db, files, events, generations)
+        stories = Stories(db, files)
+        return cls(
             settings=settings,
             db=db,
             files=files,
@@ -127,11 +148,13 @@ class Core:
             generations=generations,
             history=History(files),
             profiles=Profiles(files, transcriber, settings.sample_min_s, settings.sample_max_s),
-            speech=Speech(db, files, events, generations),
+            speech=speech,
+            aligner=aligner,
+            stories=stories,
+            story_render=StoryRender(db, files, events),
+            dialogues=Dialogues(db, files, events, speech, stories),
+            retakes=Retakes(db, files, planner, provider, voice_prompts, aligner),
         )
-        # word timings for the takes that stories use, in the background
-        queue.on_completed = lambda gid: alignment.schedule(core, gid, only_in_stories=True)
-        return core
 
     def resume(self) -> None:
         """Crash recovery (call inside the event loop): fail what was running, requeue the rest."""

@@ -17,7 +17,14 @@ from core.services.stories_captions import SENTENCE_END, TimedWord
 from core.store.models import Generation, GenerationVersion, Profile, StoryClip
 
 if TYPE_CHECKING:
-    from core.services.context import Core
+    from sqlalchemy.engine import Engine
+
+    from core.audio.files import FileStore
+    from core.services.alignment import Aligner
+    from core.services.planning import Planner
+    from core.services.voice_prompts import VoicePrompts
+    from core.tts.base import TTSProvider
+
 
 CROSSFADE_S = 0.01
 
@@ -73,99 +80,117 @@ def splice(old: Samples, new: Samples, rate: int, start: float, end: float) -> S
     return out
 
 
-async def speak_like(
-    core: Core, gen: Generation, profile: Profile, text: str
-) -> tuple[Samples, int]:
-    """`text` in the generation's voice, engine and model (the provider, as the queue calls it)."""
-    import io
+class Retakes:
+    """Re-speaking part of a take and splicing it in."""
 
-    import soundfile as sf
+    def __init__(
+        self,
+        db: Engine,
+        files: FileStore,
+        planner: Planner,
+        provider: TTSProvider,
+        voice_prompts: VoicePrompts,
+        aligner: Aligner,
+    ) -> None:
+        self.db = db
+        self.files = files
+        self.planner = planner
+        self.provider = provider
+        self.voice_prompts = voice_prompts
+        self.aligner = aligner
 
-    from core.text import speakable
-    from provider_sdk.models import GenerateRequest
+    async def speak_like(self, gen: Generation, profile: Profile, text: str) -> tuple[Samples, int]:
+        """`text` in the generation's voice, engine and model (asked of the provider as the
+        queue asks it)."""
+        import io
 
-    plan = await core.planner.plan(profile, gen.engine, gen.model_size, gen.instruct)
-    provider = core.provider
-    await provider.start()
-    prompt = None
-    if plan.clone:
-        assert profile.id is not None
-        prompt, _ = await core.voice_prompts.voice_prompt_for(
-            provider, profile.id, plan.engine, plan.model_size
-        )
-    request = GenerateRequest(
-        text=speakable(text),
-        engine=plan.engine,
-        model_size=plan.model_size,
-        voice_prompt=prompt,
-        voice=plan.voice,
-        language=gen.language,
-        seed=gen.seed,
-        instruct=plan.instruct,
-    )
-    wav = (await provider.generate(request)).wav
-    data, rate = sf.read(io.BytesIO(wav), dtype="float32", always_2d=True)
-    return data.mean(axis=1).astype(np.float32), int(rate)
+        import soundfile as sf
 
+        from core.text import speakable
+        from provider_sdk.models import GenerateRequest
 
-async def retake(core: Core, story_id: int, clip_id: int, first: int, last: int) -> int:
-    """Re-speak the sentence holding words[first..last] of a clip's take; the spliced take
-    becomes the generation's next version and the clip plays it. Returns the version number."""
-    import asyncio
-    import io
-
-    import soundfile as sf
-
-    from core.audio.encode import wav_bytes
-    from core.audio.mix import resample
-    from core.services import alignment
-    from core.services.pauses import trim_edges
-    from core.services.stories import _clip, _version
-
-    with Session(core.db, expire_on_commit=False) as session:
-        clip = _clip(session, story_id, clip_id)
-        if clip.generation_id is None:
-            raise ConflictError("an imported clip has no text to speak again", field="clip_id")
-        version = _version(session, clip.generation_id, clip.version)
-        gen = session.get(Generation, clip.generation_id)
-        profile = session.get(Profile, gen.profile_id) if gen and gen.profile_id else None
-    if gen is None or profile is None or version.id is None:
-        raise ConflictError("the voice profile of this take was deleted; it cannot be re-spoken")
-    words = await alignment.align_version(core, version.id) or []
-    span = sentence_span(words, first, last, version.duration)
-    new, new_rate = await speak_like(core, gen, profile, span.text(words))
-    old, rate = sf.read(io.BytesIO(core.files.read(version.audio_path)), dtype="float32")
-    new = trim_edges(resample(new, new_rate, int(rate)))
-    region = old[round(span.start * rate) : round(span.end * rate)]
-    if new.size and region.size:  # match the replaced sentence's loudness
-        level = float(np.sqrt(np.mean(np.square(region)))) / max(
-            float(np.sqrt(np.mean(np.square(new)))), 1e-9
-        )
-        new = (new * np.float32(level)).astype(np.float32)
-    spliced = splice(np.asarray(old, dtype=np.float32), new, int(rate), span.start, span.end)
-    with Session(core.db, expire_on_commit=False) as session:
-        gen = session.get(Generation, clip.generation_id)
-        assert gen is not None and gen.id is not None
-        number = gen.version_count + 1
-        path, _ = core.files.generation_paths(gen.id, number)
-        await asyncio.to_thread(core.files.write, path, wav_bytes(spliced, int(rate)))
-        duration = spliced.size / rate
-        session.add(
-            GenerationVersion(
-                generation_id=gen.id,
-                version=number,
-                seed=gen.seed,
-                audio_path=path,
-                duration=duration,
-                sample_rate=int(rate),
+        plan = await self.planner.plan(profile, gen.engine, gen.model_size, gen.instruct)
+        provider = self.provider
+        await provider.start()
+        prompt = None
+        if plan.clone:
+            assert profile.id is not None
+            prompt, _ = await self.voice_prompts.voice_prompt_for(
+                provider, profile.id, plan.engine, plan.model_size
             )
+        request = GenerateRequest(
+            text=speakable(text),
+            engine=plan.engine,
+            model_size=plan.model_size,
+            voice_prompt=prompt,
+            voice=plan.voice,
+            language=gen.language,
+            seed=gen.seed,
+            instruct=plan.instruct,
         )
-        gen.version_count, gen.audio_path, gen.duration = number, path, round(duration, 3)
-        session.add(gen)
-        stored = session.get(StoryClip, clip_id)
-        assert stored is not None
-        stored.version = number
-        session.add(stored)
-        session.commit()
-    alignment.schedule(core, gen.id)
-    return number
+        wav = (await provider.generate(request)).wav
+        data, rate = sf.read(io.BytesIO(wav), dtype="float32", always_2d=True)
+        return data.mean(axis=1).astype(np.float32), int(rate)
+
+    async def retake(self, story_id: int, clip_id: int, first: int, last: int) -> int:
+        """Re-speak the sentence holding words[first..last] of a clip's take; the spliced take
+        becomes the generation's next version and the clip plays it. Returns the version number."""
+        import asyncio
+        import io
+
+        import soundfile as sf
+
+        from core.audio.encode import wav_bytes
+        from core.audio.mix import resample
+        from core.services.pauses import trim_edges
+        from core.services.stories import _clip, _version
+
+        with Session(self.db, expire_on_commit=False) as session:
+            clip = _clip(session, story_id, clip_id)
+            if clip.generation_id is None:
+                raise ConflictError("an imported clip has no text to speak again", field="clip_id")
+            version = _version(session, clip.generation_id, clip.version)
+            gen = session.get(Generation, clip.generation_id)
+            profile = session.get(Profile, gen.profile_id) if gen and gen.profile_id else None
+        if gen is None or profile is None or version.id is None:
+            raise ConflictError(
+                "the voice profile of this take was deleted; it cannot be re-spoken"
+            )
+        words = await self.aligner.align_version(version.id) or []
+        span = sentence_span(words, first, last, version.duration)
+        new, new_rate = await self.speak_like(gen, profile, span.text(words))
+        old, rate = sf.read(io.BytesIO(self.files.read(version.audio_path)), dtype="float32")
+        new = trim_edges(resample(new, new_rate, int(rate)))
+        region = old[round(span.start * rate) : round(span.end * rate)]
+        if new.size and region.size:  # match the replaced sentence's loudness
+            level = float(np.sqrt(np.mean(np.square(region)))) / max(
+                float(np.sqrt(np.mean(np.square(new)))), 1e-9
+            )
+            new = (new * np.float32(level)).astype(np.float32)
+        spliced = splice(np.asarray(old, dtype=np.float32), new, int(rate), span.start, span.end)
+        with Session(self.db, expire_on_commit=False) as session:
+            gen = session.get(Generation, clip.generation_id)
+            assert gen is not None and gen.id is not None
+            number = gen.version_count + 1
+            path, _ = self.files.generation_paths(gen.id, number)
+            await asyncio.to_thread(self.files.write, path, wav_bytes(spliced, int(rate)))
+            duration = spliced.size / rate
+            session.add(
+                GenerationVersion(
+                    generation_id=gen.id,
+                    version=number,
+                    seed=gen.seed,
+                    audio_path=path,
+                    duration=duration,
+                    sample_rate=int(rate),
+                )
+            )
+            gen.version_count, gen.audio_path, gen.duration = number, path, round(duration, 3)
+            session.add(gen)
+            stored = session.get(StoryClip, clip_id)
+            assert stored is not None
+            stored.version = number
+            session.add(stored)
+            session.commit()
+        self.aligner.schedule(gen.id)
+        return number

@@ -9,7 +9,6 @@ import io
 import itertools
 import re
 import time
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -73,9 +72,7 @@ def test_word_starts_match_a_built_truth(piper: PiperProvider) -> None:
     buffer = io.BytesIO()
     sf.write(buffer, joined, 22050, format="WAV")
     samples = decode(buffer.getvalue(), rate=WHISPER_RATE).samples
-    words = asyncio.run(
-        align_samples(SimpleNamespace(transcriber=Transcriber()), samples, SENTENCE)
-    )
+    words = asyncio.run(align_samples(Transcriber(), samples, SENTENCE))
     assert [w.word for w in words] == SENTENCE.split()
     errors = [abs(w.start - t) for w, t in zip(words, truth, strict=True)]
     assert max(errors) <= 0.150, [round(e, 3) for e in errors]

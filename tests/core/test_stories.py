@@ -221,18 +221,18 @@ def test_stories_on_postgresql(pg_url: str, tmp_path: Path) -> None:
                 )
             )
             session.commit()
-        story = stories.create_story(core, "On PG")
+        story = core.stories.create_story("On PG")
         assert story.id is not None
-        track = stories.add_track(core, story.id)
+        track = core.stories.add_track(story.id)
         assert track.id is not None
-        stories.add_clip(core, story.id, track.id, gen_id, start=0.5)
+        core.stories.add_clip(story.id, track.id, gen_id, start=0.5)
         with pytest.raises(ConflictError, match="'On PG'"), core.session() as session:
             core.history.delete_generation(session, gen_id)
         with Session(core.db) as session, pytest.raises(IntegrityError):
             session.exec(delete(Generation))  # type: ignore[call-overload]
             session.commit()
-        copy = stories.duplicate_story(core, story.id)
-        stories.delete_story(core, story.id)
+        copy = core.stories.duplicate_story(story.id)
+        core.stories.delete_story(story.id)
         assert copy.id is not None
         with Session(core.db) as session:
             assert len(stories.load(session, copy.id).clips) == 1

@@ -12,7 +12,6 @@ import soundfile as sf
 
 from core.audio.encode import wav_bytes
 from core.audio.mix import limit
-from core.services.stories_render import render_samples
 from tests.core.conftest import CoreServer
 from tests.core.stories_fixtures import generate, tone_core, tone_url, tone_voice
 
@@ -65,7 +64,7 @@ def test_mix_is_sample_exact(tone_core: CoreServer) -> None:
     # A muted clip adds nothing.
     _clip(tone_core, sid, track_id=track_a, generation_id=two["id"], start=0.0, muted=True)
 
-    mixed, rate = render_samples(tone_core.core, sid)
+    mixed, rate = tone_core.core.story_render.render_samples(sid)
     assert rate == RATE and mixed.size == 16_000 + 24_000  # clip 2 ends at 2.5 s
 
     g1, g2 = np.float32(10 ** (-6 / 20)), np.float32(10 ** (3 / 20))
@@ -97,7 +96,7 @@ def test_mix_is_sample_exact(tone_core: CoreServer) -> None:
 
     # Soloing track A leaves only clip 1 (the muted clip stays muted).
     tone_core.http.patch(f"/stories/{sid}/tracks/{track_a}", json={"solo": True})
-    solo, _ = render_samples(tone_core.core, sid)
+    solo, _ = tone_core.core.story_render.render_samples(sid)
     assert solo.size == 19_200
     np.testing.assert_allclose(solo[8000:], body1, rtol=0, atol=1e-7)
 
@@ -107,7 +106,7 @@ def test_resampling_limiter_and_encoded_exports(tone_core: CoreServer) -> None:
     take = generate(tone_core, voice, "c" * 40)  # 2.0 s at 16 kHz
     sid, track, _ = _story(tone_core, rate=48_000)
     _clip(tone_core, sid, track_id=track, generation_id=take["id"], start=0.25, gain_db=24)
-    mixed, rate = render_samples(tone_core.core, sid)
+    mixed, rate = tone_core.core.story_render.render_samples(sid)
     assert rate == 48_000 and mixed.size == 12_000 + 96_000
     np.testing.assert_array_equal(mixed[:12_000], 0.0)
     body = mixed[12_000:]
@@ -173,10 +172,10 @@ def test_imported_audio_is_a_clip(tone_core: CoreServer) -> None:
     assert response.status_code == 201, response.text
     clip = response.json()
     assert clip["generation_id"] is None and clip["label"] == "music"
-    mixed, _ = render_samples(tone_core.core, sid)
+    mixed, _ = tone_core.core.story_render.render_samples(sid)
     assert mixed.size == 8000 + 16_000
     np.testing.assert_array_equal(mixed[:8000], 0.0)
     assert abs(float(np.abs(mixed[8000:]).max()) - 0.25) < 0.01
     copy = tone_core.http.post(f"/stories/{sid}/duplicate").json()
     assert tone_core.http.delete(f"/stories/{sid}").status_code == 204
-    render_samples(tone_core.core, copy["id"])  # the copy kept its own file
+    tone_core.core.story_render.render_samples(copy["id"])  # the copy kept its own file
