@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 import sys
 import threading
@@ -82,13 +83,18 @@ class CoreServer:
         self.thread.join(timeout=30)
 
     def wait(self, generation_id: int, timeout: float = 120) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            gen = self.http.get(f"/generations/{generation_id}").json()
-            if gen["status"] in ("completed", "failed", "cancelled"):
-                return dict(gen)
-            time.sleep(0.1)
-        raise AssertionError(f"generation {generation_id} did not finish: {gen}")
+        """The generation once it is final, woken by its event stream (which starts with its
+        current state and ends at a final one), not by polling."""
+        final = ("completed", "failed", "cancelled")
+        url = f"/generations/{generation_id}/events"
+        with self.http.stream("GET", url, timeout=timeout) as events:
+            for line in events.iter_lines():
+                if line.startswith("data:") and json.loads(line[5:]).get("status") in final:
+                    break
+        gen = self.http.get(f"/generations/{generation_id}").json()
+        if gen["status"] not in final:
+            raise AssertionError(f"generation {generation_id} did not finish: {gen}")
+        return dict(gen)
 
 
 def start_core(settings: Settings, provider: Any | None = None) -> CoreServer:
