@@ -178,7 +178,11 @@ describe("Stories in the browser", { timeout: 600_000 }, () => {
     // Re-take the word "right": its sentence is spoken again, a new version the clip plays.
     await page.getByTestId("word").filter({ hasText: "right" }).click();
     await page.getByRole("button", { name: "Re-take the selected words" }).click();
-    await storyWhere(storyId, (s) => s.clips.find((c) => c.id === last.id).version === 2, "the re-take");
+    const refused = page.locator(".story-transcript [role=alert]");
+    await Promise.race([
+      storyWhere(storyId, (s) => s.clips.find((c) => c.id === last.id).version === 2, "the re-take"),
+      refused.waitFor({ timeout: 120_000 }).then(async () => assert.fail(`re-take refused: ${await refused.innerText()}`)),
+    ]);
     await page.getByRole("button", { name: "Re-take the selected words" }).waitFor();
     await page.locator(".story-ruler").click({ position: { x: 2, y: 5 } });
   });
@@ -204,6 +208,21 @@ describe("Stories in the browser", { timeout: 600_000 }, () => {
     console.log(`# timeline frame time while playing (${(await page.locator('[data-testid="clip"]').count())} clips): mean ${mean.toFixed(1)} ms, worst ${Math.max(...frames).toFixed(1)} ms`);
     await shot("playing");
     await page.getByRole("button", { name: "Pause" }).click();
+  });
+
+  test("a take joins the latest story from History in one click", async () => {
+    const before = await json(`/stories/${storyId}`);
+    await page.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "History" }).click();
+    const [gen] = (await json("/history?limit=1")).items;
+    await page.getByRole("button", { name: `Add generation ${gen.id} to a story` }).click();
+    const after = await storyWhere(storyId, (s) => s.clips.length === before.clips.length + 1, "the added clip");
+    const added = after.clips.find((c) => !before.clips.some((b) => b.id === c.id));
+    const end = Math.max(...before.clips.map((c) => c.start + c.duration - c.trim_start - c.trim_end));
+    assert.equal(added.generation_id, gen.id);
+    assert.ok(Math.abs(added.start - (end + 0.3)) < 1e-6, `added at ${added.start}, story ended at ${end}`);
+    await page.screenshot({ path: join(ARTIFACTS, "stories-history-add.png") }); // History's own audit is app.e2e's
+    await page.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Stories" }).click();
+    await page.getByRole("button", { name: "Morning", exact: true }).click();
   });
 
   test("the story exports as MP3 with SRT captions", async () => {

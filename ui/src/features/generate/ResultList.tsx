@@ -5,6 +5,7 @@ import { Notice } from "../../components/Feedback";
 import { Icon } from "../../components/Icon";
 import { StatusBadge } from "../history/StatusBadge";
 import { canRetry } from "./engineOptions";
+import { AddToStory } from "../stories/AddToStory";
 import { TakePlayer } from "./TakePlayer";
 
 function ResultCard({ id, initial, take }: { id: number; initial: Generation | undefined; take: string | null }) {
@@ -31,6 +32,7 @@ function ResultCard({ id, initial, take }: { id: number; initial: Generation | u
         {g.status === "completed" && g.audio_url && (
           <DownloadMenu href={(f) => generationAudioUrl(g, f)} baseName={`voicebox-${g.id}`} label={`generation ${g.id}`} />
         )}
+        {g.status === "completed" && <AddToStory generationId={g.id} />}
       </div>
       <p className="muted clamp">{g.text}</p>
       <TakePlayer g={g} />

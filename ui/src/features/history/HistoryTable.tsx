@@ -8,6 +8,7 @@ import { Icon } from "../../components/Icon";
 import { formatDate, formatDuration } from "../../lib/format";
 import { useUi } from "../../store/ui";
 import { canRetry, findModel } from "../generate/engineOptions";
+import { AddToStory } from "../stories/AddToStory";
 import { groupVariations } from "./grouping";
 import { StatusBadge } from "./StatusBadge";
 
@@ -38,6 +39,7 @@ function RowActions({ g, playing, onPlay, onDelete }: { g: Generation; playing: 
             <Icon name={playing ? "x" : "play"} filled={!playing} />
           </button>
           <DownloadMenu href={(f) => generationAudioUrl(g, f)} baseName={`voicebox-${g.id}`} label={name} small />
+          <AddToStory generationId={g.id} small />
         </>
       )}
       {((g.status === "failed" && canRetry(g)) || g.status === "cancelled") && (
