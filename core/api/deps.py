@@ -12,6 +12,7 @@ from sqlmodel import Session
 from core.api.schemas import MAX_ID
 from core.audio.files import FileStore
 from core.errors import ProviderUnavailable, TooLarge
+from core.services.alignment import Aligner
 from core.services.context import Core
 from core.services.events import EventBus
 from core.services.generation import Generations
@@ -21,6 +22,10 @@ from core.services.presets import Presets
 from core.services.profiles import Profiles
 from core.services.providers import Providers
 from core.services.speech import Speech
+from core.services.stories import Stories
+from core.services.stories_dialogue import Dialogues
+from core.services.stories_render import StoryRender
+from core.services.stories_retake import Retakes
 from core.services.transcription import Transcriber
 from core.services.tts_models import TtsModels
 from core.services.whisper_models import WhisperModels
@@ -104,6 +109,26 @@ def get_speech(core: CoreDep) -> Speech:
     return core.speech
 
 
+def get_stories(core: CoreDep) -> Stories:
+    return core.stories
+
+
+def get_story_render(core: CoreDep) -> StoryRender:
+    return core.story_render
+
+
+def get_aligner(core: CoreDep) -> Aligner:
+    return core.aligner
+
+
+def get_retakes(core: CoreDep) -> Retakes:
+    return core.retakes
+
+
+def get_dialogues(core: CoreDep) -> Dialogues:
+    return core.dialogues
+
+
 def get_whisper_models(core: CoreDep) -> WhisperModels:
     return core.whisper_models
 
@@ -119,6 +144,11 @@ PlannerDep = Annotated[Planner, Depends(get_planner)]
 ProvidersDep = Annotated[Providers, Depends(get_providers)]
 TtsModelsDep = Annotated[TtsModels, Depends(get_tts_models)]
 PresetsDep = Annotated[Presets, Depends(get_presets)]
+StoriesDep = Annotated[Stories, Depends(get_stories)]
+StoryRenderDep = Annotated[StoryRender, Depends(get_story_render)]
+AlignerDep = Annotated[Aligner, Depends(get_aligner)]
+RetakesDep = Annotated[Retakes, Depends(get_retakes)]
+DialoguesDep = Annotated[Dialogues, Depends(get_dialogues)]
 ProfilesDep = Annotated[Profiles, Depends(get_profiles)]
 SpeechDep = Annotated[Speech, Depends(get_speech)]
 WhisperModelsDep = Annotated[WhisperModels, Depends(get_whisper_models)]

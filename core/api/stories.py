@@ -7,16 +7,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
-from core.api.deps import Id, get_core, read_upload
+from core.api.deps import (
+    AlignerDep,
+    DialoguesDep,
+    Id,
+    RetakesDep,
+    SessionDep,
+    SettingsDep,
+    StoriesDep,
+    StoryRenderDep,
+    read_upload,
+)
 from core.api.schemas import MAX_ID, Body
 from core.audio.formats import MEDIA_TYPES
 from core.services import stories as svc
-from core.services.context import Core
 from core.store.models import Generation, Story, StoryClip, StoryTrack
 
 router = APIRouter(tags=["stories"])
@@ -132,15 +141,13 @@ def _clip(session: Session, story_id: int, clip: StoryClip) -> ClipOut:
     )
 
 
-def _clip_out(core: Core, story_id: int, clip: StoryClip) -> ClipOut:
-    with Session(core.db) as session:
-        return _clip(session, story_id, clip)
+def _clip_out(session: Session, story_id: int, clip: StoryClip) -> ClipOut:
+    return _clip(session, story_id, clip)
 
 
-def _detail(core: Core, story_id: int) -> StoryDetail:
-    with Session(core.db) as session:
-        state = svc.load(session, story_id)
-        clips = [_clip(session, story_id, c) for c in state.clips]
+def _detail(session: Session, story_id: int) -> StoryDetail:
+    state = svc.load(session, story_id)
+    clips = [_clip(session, story_id, c) for c in state.clips]
     return StoryDetail(
         **StoryOut.model_validate(state.story).model_dump(),
         tracks=[TrackOut.model_validate(t) for t in state.tracks],
@@ -169,82 +176,88 @@ class DialogueOut(StoryDetail):
 
 
 @router.get("/stories", response_model=list[StoryOut])
-def list_stories(core: Core = Depends(get_core)) -> list[Story]:
-    return core.stories.list_stories()
+def list_stories(*, stories: StoriesDep) -> list[Story]:
+    return stories.list_stories()
 
 
 @router.post("/stories", status_code=201, response_model=StoryDetail)
-def create_story(body: StoryCreate, core: Core = Depends(get_core)) -> StoryDetail:
-    story = core.stories.create_story(body.name, body.sample_rate)
+def create_story(body: StoryCreate, *, session: SessionDep, stories: StoriesDep) -> StoryDetail:
+    story = stories.create_story(body.name, body.sample_rate)
     assert story.id is not None
-    return _detail(core, story.id)
+    return _detail(session, story.id)
 
 
 @router.post("/stories/dialogue", status_code=201, response_model=DialogueOut)
-async def create_dialogue(body: DialogueBody, core: Core = Depends(get_core)) -> DialogueOut:
+async def create_dialogue(
+    body: DialogueBody, *, session: SessionDep, dialogues: DialoguesDep
+) -> DialogueOut:
     """A story from a dialogue script: one track per speaker, one clip per line, every line
     queued as a generation; the clips are laid out once all lines are done (a `story` event)."""
     from core.services.stories_dialogue import DialogueRequest
 
-    made = await core.dialogues.create(DialogueRequest(**body.model_dump()))
+    made = await dialogues.create(DialogueRequest(**body.model_dump()))
     assert made.story.id is not None
-    detail = _detail(core, made.story.id)
+    detail = _detail(session, made.story.id)
     return DialogueOut(
         **detail.model_dump(), generation_ids=[line.generation_id for line in made.lines]
     )
 
 
 @router.get("/stories/{story_id}", response_model=StoryDetail)
-def get_story(story_id: Id, core: Core = Depends(get_core)) -> StoryDetail:
-    return _detail(core, story_id)
+def get_story(story_id: Id, *, session: SessionDep) -> StoryDetail:
+    return _detail(session, story_id)
 
 
 @router.patch("/stories/{story_id}", response_model=StoryDetail)
-def update_story(story_id: Id, body: StoryUpdate, core: Core = Depends(get_core)) -> StoryDetail:
-    core.stories.update_story(story_id, name=body.name, sample_rate=body.sample_rate)
-    return _detail(core, story_id)
+def update_story(
+    story_id: Id, body: StoryUpdate, *, session: SessionDep, stories: StoriesDep
+) -> StoryDetail:
+    stories.update_story(story_id, name=body.name, sample_rate=body.sample_rate)
+    return _detail(session, story_id)
 
 
 @router.post("/stories/{story_id}/duplicate", status_code=201, response_model=StoryDetail)
-def duplicate_story(story_id: Id, core: Core = Depends(get_core)) -> StoryDetail:
-    copy = core.stories.duplicate_story(story_id)
+def duplicate_story(story_id: Id, *, session: SessionDep, stories: StoriesDep) -> StoryDetail:
+    copy = stories.duplicate_story(story_id)
     assert copy.id is not None
-    return _detail(core, copy.id)
+    return _detail(session, copy.id)
 
 
 @router.delete("/stories/{story_id}", status_code=204, response_model=None)
-def delete_story(story_id: Id, core: Core = Depends(get_core)) -> Response:
-    core.stories.delete_story(story_id)
+def delete_story(story_id: Id, *, stories: StoriesDep) -> Response:
+    stories.delete_story(story_id)
     return Response(status_code=204)
 
 
 @router.post("/stories/{story_id}/tracks", status_code=201, response_model=TrackOut)
-def add_track(story_id: Id, body: TrackCreate, core: Core = Depends(get_core)) -> StoryTrack:
-    return core.stories.add_track(story_id, body.name)
+def add_track(story_id: Id, body: TrackCreate, *, stories: StoriesDep) -> StoryTrack:
+    return stories.add_track(story_id, body.name)
 
 
 @router.patch("/stories/{story_id}/tracks/{track_id}", response_model=TrackOut)
 def update_track(
-    story_id: Id, track_id: Id, body: TrackUpdate, core: Core = Depends(get_core)
+    story_id: Id, track_id: Id, body: TrackUpdate, *, stories: StoriesDep
 ) -> StoryTrack:
-    return core.stories.update_track(story_id, track_id, **body.model_dump())
+    return stories.update_track(story_id, track_id, **body.model_dump())
 
 
 @router.delete("/stories/{story_id}/tracks/{track_id}", status_code=204, response_model=None)
-def delete_track(story_id: Id, track_id: Id, core: Core = Depends(get_core)) -> Response:
-    core.stories.delete_track(story_id, track_id)
+def delete_track(story_id: Id, track_id: Id, *, stories: StoriesDep) -> Response:
+    stories.delete_track(story_id, track_id)
     return Response(status_code=204)
 
 
 @router.post("/stories/{story_id}/clips", status_code=201, response_model=ClipOut)
-async def add_clip(story_id: Id, body: ClipCreate, core: Core = Depends(get_core)) -> ClipOut:
+async def add_clip(
+    story_id: Id, body: ClipCreate, *, session: SessionDep, stories: StoriesDep, aligner: AlignerDep
+) -> ClipOut:
     """Place a completed generation's take on a track (its word timings follow in the
     background)."""
 
     fields = body.model_dump(exclude={"track_id", "generation_id"})
-    clip = core.stories.add_clip(story_id, body.track_id, body.generation_id, **fields)
-    core.aligner.schedule(body.generation_id)
-    return _clip_out(core, story_id, clip)
+    clip = stories.add_clip(story_id, body.track_id, body.generation_id, **fields)
+    aligner.schedule(body.generation_id)
+    return _clip_out(session, story_id, clip)
 
 
 class WordOut(Out):
@@ -255,14 +268,15 @@ class WordOut(Out):
 
 
 @router.get("/stories/{story_id}/clips/{clip_id}/words", response_model=list[WordOut])
-async def clip_words(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) -> list[WordOut]:
+async def clip_words(
+    story_id: Id, clip_id: Id, *, session: SessionDep, aligner: AlignerDep
+) -> list[WordOut]:
     """Word timings of the clip's take (aligned now when the background run has not yet)."""
 
-    with Session(core.db) as session:
-        version_id = svc.clip_version_id(session, story_id, clip_id)
+    version_id = svc.clip_version_id(session, story_id, clip_id)
     if version_id is None:
         return []
-    words = await core.aligner.align_version(version_id) or []
+    words = await aligner.align_version(version_id) or []
     return [WordOut(word=w.word, start=w.start, end=w.end) for w in words]
 
 
@@ -273,48 +287,53 @@ async def import_clip(
     file: Annotated[UploadFile, File()],
     start: Annotated[float, Form(ge=0, le=24 * 3600)] = 0.0,
     label: Annotated[str, Form(max_length=20_000)] = "",
-    core: Core = Depends(get_core),
+    *,
+    session: SessionDep,
+    stories: StoriesDep,
+    settings: SettingsDep,
 ) -> ClipOut:
     import asyncio
 
     from core.audio.decode import decode
     from core.audio.encode import wav_bytes
 
-    data = await read_upload(core.settings, file)
+    data = await read_upload(settings, file)
     decoded = await asyncio.to_thread(decode, data)
     wav = wav_bytes(decoded.samples, decoded.sample_rate)
     duration = decoded.samples.size / decoded.sample_rate
-    clip = core.stories.add_imported_clip(story_id, track_id, wav, duration, label, start)
-    return _clip_out(core, story_id, clip)
+    clip = stories.add_imported_clip(story_id, track_id, wav, duration, label, start)
+    return _clip_out(session, story_id, clip)
 
 
 @router.patch("/stories/{story_id}/clips/{clip_id}", response_model=ClipOut)
 def update_clip(
-    story_id: Id, clip_id: Id, body: ClipUpdate, core: Core = Depends(get_core)
+    story_id: Id, clip_id: Id, body: ClipUpdate, *, session: SessionDep, stories: StoriesDep
 ) -> ClipOut:
-    clip = core.stories.update_clip(story_id, clip_id, **body.model_dump())
-    return _clip_out(core, story_id, clip)
+    clip = stories.update_clip(story_id, clip_id, **body.model_dump())
+    return _clip_out(session, story_id, clip)
 
 
 @router.delete("/stories/{story_id}/clips/{clip_id}", status_code=204, response_model=None)
-def delete_clip(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) -> Response:
-    core.stories.delete_clip(story_id, clip_id)
+def delete_clip(story_id: Id, clip_id: Id, *, stories: StoriesDep) -> Response:
+    stories.delete_clip(story_id, clip_id)
     return Response(status_code=204)
 
 
 @router.post(
     "/stories/{story_id}/clips/{clip_id}/duplicate", status_code=201, response_model=ClipOut
 )
-def duplicate_clip(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) -> ClipOut:
-    return _clip_out(core, story_id, core.stories.duplicate_clip(story_id, clip_id))
+def duplicate_clip(
+    story_id: Id, clip_id: Id, *, session: SessionDep, stories: StoriesDep
+) -> ClipOut:
+    return _clip_out(session, story_id, stories.duplicate_clip(story_id, clip_id))
 
 
 @router.post("/stories/{story_id}/clips/{clip_id}/split", response_model=list[ClipOut])
 def split_clip(
-    story_id: Id, clip_id: Id, body: SplitBody, core: Core = Depends(get_core)
+    story_id: Id, clip_id: Id, body: SplitBody, *, session: SessionDep, stories: StoriesDep
 ) -> list[ClipOut]:
-    left, right = core.stories.split_clip(story_id, clip_id, body.at)
-    return [_clip_out(core, story_id, left), _clip_out(core, story_id, right)]
+    left, right = stories.split_clip(story_id, clip_id, body.at)
+    return [_clip_out(session, story_id, left), _clip_out(session, story_id, right)]
 
 
 class RetakeBody(Body):
@@ -325,33 +344,33 @@ class RetakeBody(Body):
 
 @router.post("/stories/{story_id}/clips/{clip_id}/retake", response_model=ClipOut)
 async def retake_clip(
-    story_id: Id, clip_id: Id, body: RetakeBody, core: Core = Depends(get_core)
+    story_id: Id, clip_id: Id, body: RetakeBody, *, session: SessionDep, retakes: RetakesDep
 ) -> ClipOut:
     """Speak the sentence holding the chosen words again and splice it in at the silences
     around it (short crossfades): a new version of the take, which the clip then plays; the
     old version stays selectable (PATCH the clip's `version`)."""
 
-    await core.retakes.retake(story_id, clip_id, body.first_word, body.last_word)
-    with Session(core.db) as session:
-        return _clip(session, story_id, svc._clip(session, story_id, clip_id))
+    await retakes.retake(story_id, clip_id, body.first_word, body.last_word)
+    return _clip(session, story_id, svc._clip(session, story_id, clip_id))
 
 
 @router.get("/stories/{story_id}/clips/{clip_id}/audio", response_model=None)
-def clip_audio(story_id: Id, clip_id: Id, core: Core = Depends(get_core)) -> Response:
+def clip_audio(story_id: Id, clip_id: Id, *, render: StoryRenderDep) -> Response:
     """The clip's source take (untrimmed WAV): what the timeline draws its waveform from."""
 
-    return Response(core.story_render.source_wav(story_id, clip_id), media_type=MEDIA_TYPES["wav"])
+    return Response(render.source_wav(story_id, clip_id), media_type=MEDIA_TYPES["wav"])
 
 
 @router.get("/stories/{story_id}/audio", response_model=None)
 async def story_audio(
     story_id: Id,
     format: Literal["wav", "mp3", "flac", "opus"] = "wav",
-    core: Core = Depends(get_core),
+    *,
+    render: StoryRenderDep,
 ) -> Response:
     """The rendered mix (progress as `story_render` events on /events)."""
 
-    data = await core.story_render.export_audio(story_id, format)
+    data = await render.export_audio(story_id, format)
     ext = "ogg" if format == "opus" else format
     return Response(
         data,
@@ -365,10 +384,11 @@ def story_captions(
     story_id: Id,
     format: Literal["srt", "vtt"] = "srt",
     clip_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    core: Core = Depends(get_core),
+    *,
+    render: StoryRenderDep,
 ) -> PlainTextResponse:
     """Captions for the story (times on the timeline), or for one clip (times from 0)."""
 
-    text = core.story_render.captions(story_id, format, clip_id)
+    text = render.captions(story_id, format, clip_id)
     media = "text/vtt" if format == "vtt" else "application/x-subrip"
     return PlainTextResponse(text, media_type=media)
