@@ -113,133 +113,121 @@ class Generations:
         self.max_text_chars = max_text_chars
 
     async def submit(self, session: Session, params: GenerateParams) -> list[Generation]:
-        return await _submit(self, session, params)
+        text = speakable(params.text)
+        pauses.parse(text)  # a malformed pause tag is a 422 naming its position
+        instruct = params.instruct
+        if instruct is not None:
+            instruct = without_controls(instruct, field="instruct").strip() or None
+        if len(text) > self.max_text_chars:
+            raise ValidationFailed(
+                f"text is {len(text)} characters; the limit is {self.max_text_chars}. "
+                "Split it into shorter pieces",
+                field="text",
+            )
+        if not 1 <= params.variations <= MAX_VARIATIONS:
+            raise ValidationFailed(f"variations must be 1-{MAX_VARIATIONS}", field="variations")
+        profile = get_profile(session, params.profile_id)
+        if (
+            profile.voice_type == VoiceType.cloned
+            and not session.exec(
+                select(ProfileSample.id).where(ProfileSample.profile_id == profile.id)
+            ).first()
+        ):
+            raise ValidationFailed(
+                f"profile {profile.name!r} has no voice samples yet; add a 2-30 s recording "
+                "of the voice to it first",
+                field="profile_id",
+            )
+        session.commit()  # end the read before asking the provider
+        plan = await self.planner.plan(profile, params.engine, params.model_size, instruct)
+        base_seed = params.seed if params.seed is not None else new_seed()
+        group = str(uuid.uuid4()) if params.variations > 1 else None
+        created: list[Generation] = []
+        for index in range(params.variations):
+            gen = Generation(
+                profile_id=profile.id,
+                profile_name=profile.name,
+                text=text,
+                language=params.language or profile.language,
+                seed=(base_seed + index) % (SEED_MAX + 1) if plan.reproducible else None,
+                engine=plan.engine,
+                model_size=plan.model_size,
+                provider=plan.provider_id,
+                instruct=instruct,
+                normalize=params.normalize,
+                group_id=group,
+                source=params.source,
+            )
+            session.add(gen)
+            created.append(gen)
+        session.commit()
+        for gen in created:
+            session.refresh(gen)
+            assert gen.id is not None
+            publish(self.events, gen)
+            self.queue.enqueue(gen.id)
+        return created
 
     async def cancel(self, session: Session, generation_id: int) -> Generation:
-        return await _cancel(self, session, generation_id)
+        gen = get_generation(session, generation_id)
+        if gen.status in FINAL_STATUSES:
+            raise ConflictError(
+                f"generation {generation_id} is already {gen.status}; nothing to cancel"
+            )
+        gen.status = GenerationStatus.cancelled
+        gen.error = "cancelled by the user"
+        gen.error_code = "cancelled"
+        gen.completed_at = datetime.now(UTC)
+        session.add(gen)
+        session.commit()
+        session.refresh(gen)
+        self.queue.cancel_running(generation_id)
+        publish(self.events, gen)
+        return gen
 
     async def requeue(
         self, session: Session, generation_id: int, *, new_seed_value: bool
     ) -> Generation:
         """Retry (same seed; failed or cancelled ones) or regenerate (new seed; a new version).
         Its model must still be on this machine (409 `model_not_downloaded` otherwise)."""
-        return await _requeue(self, session, generation_id, new_seed_value)
-
-
-async def _submit(svc: Generations, session: Session, params: GenerateParams) -> list[Generation]:
-    text = speakable(params.text)
-    pauses.parse(text)  # a malformed pause tag is a 422 naming its position
-    instruct = params.instruct
-    if instruct is not None:
-        instruct = without_controls(instruct, field="instruct").strip() or None
-    if len(text) > svc.max_text_chars:
-        raise ValidationFailed(
-            f"text is {len(text)} characters; the limit is {svc.max_text_chars}. "
-            "Split it into shorter pieces",
-            field="text",
-        )
-    if not 1 <= params.variations <= MAX_VARIATIONS:
-        raise ValidationFailed(f"variations must be 1-{MAX_VARIATIONS}", field="variations")
-    profile = get_profile(session, params.profile_id)
-    if (
-        profile.voice_type == VoiceType.cloned
-        and not session.exec(
-            select(ProfileSample.id).where(ProfileSample.profile_id == profile.id)
-        ).first()
-    ):
-        raise ValidationFailed(
-            f"profile {profile.name!r} has no voice samples yet; add a 2-30 s recording "
-            "of the voice to it first",
-            field="profile_id",
-        )
-    session.commit()  # end the read before asking the provider
-    plan = await svc.planner.plan(profile, params.engine, params.model_size, instruct)
-    base_seed = params.seed if params.seed is not None else new_seed()
-    group = str(uuid.uuid4()) if params.variations > 1 else None
-    created: list[Generation] = []
-    for index in range(params.variations):
-        gen = Generation(
-            profile_id=profile.id,
-            profile_name=profile.name,
-            text=text,
-            language=params.language or profile.language,
-            seed=(base_seed + index) % (SEED_MAX + 1) if plan.reproducible else None,
-            engine=plan.engine,
-            model_size=plan.model_size,
-            provider=plan.provider_id,
-            instruct=instruct,
-            normalize=params.normalize,
-            group_id=group,
-            source=params.source,
-        )
+        stored = get_generation(session, generation_id)
+        owner = session.get(Profile, stored.profile_id) if stored.profile_id else None
+        where = (stored.engine, stored.model_size)
+        final = stored.status in FINAL_STATUSES
+        session.commit()  # end the read before asking the provider
+        if owner is not None and final:
+            purpose = PURPOSE_BY_VOICE_TYPE.get(owner.voice_type, "speak")
+            await self.planner.check_model(*where, purpose)
+        gen = get_generation(session, generation_id)
+        session.refresh(gen)
+        if gen.status not in FINAL_STATUSES:
+            raise ConflictError(
+                f"generation {generation_id} is still {gen.status}; wait for it or cancel it"
+            )
+        if not new_seed_value and gen.status == GenerationStatus.completed:
+            raise ConflictError(
+                f"generation {generation_id} completed; use regenerate for a new take"
+            )
+        if gen.profile_id is None:
+            raise ConflictError("the profile of this generation was deleted; it cannot rerun")
+        if new_seed_value and gen.seed is not None:
+            gen.seed = new_seed()
+        gen.status = GenerationStatus.queued
+        gen.error = gen.error_code = None
+        gen.started_at = gen.completed_at = None
         session.add(gen)
-        created.append(gen)
-    session.commit()
-    for gen in created:
+        session.commit()
         session.refresh(gen)
         assert gen.id is not None
-        publish(svc.events, gen)
-        svc.queue.enqueue(gen.id)
-    return created
+        publish(self.events, gen)
+        self.queue.enqueue(gen.id)
+        return gen
 
 
 def get_generation(session: Session, generation_id: int) -> Generation:
     gen = session.get(Generation, generation_id)
     if gen is None:
         raise NotFoundError(f"generation {generation_id} does not exist", field="generation_id")
-    return gen
-
-
-async def _cancel(svc: Generations, session: Session, generation_id: int) -> Generation:
-    gen = get_generation(session, generation_id)
-    if gen.status in FINAL_STATUSES:
-        raise ConflictError(
-            f"generation {generation_id} is already {gen.status}; nothing to cancel"
-        )
-    gen.status = GenerationStatus.cancelled
-    gen.error = "cancelled by the user"
-    gen.error_code = "cancelled"
-    gen.completed_at = datetime.now(UTC)
-    session.add(gen)
-    session.commit()
-    session.refresh(gen)
-    svc.queue.cancel_running(generation_id)
-    publish(svc.events, gen)
-    return gen
-
-
-async def _requeue(
-    svc: Generations, session: Session, generation_id: int, new_seed_value: bool
-) -> Generation:
-    stored = get_generation(session, generation_id)
-    owner = session.get(Profile, stored.profile_id) if stored.profile_id else None
-    where = (stored.engine, stored.model_size)
-    final = stored.status in FINAL_STATUSES
-    session.commit()  # end the read before asking the provider
-    if owner is not None and final:
-        purpose = PURPOSE_BY_VOICE_TYPE.get(owner.voice_type, "speak")
-        await svc.planner.check_model(*where, purpose)
-    gen = get_generation(session, generation_id)
-    session.refresh(gen)
-    if gen.status not in FINAL_STATUSES:
-        raise ConflictError(
-            f"generation {generation_id} is still {gen.status}; wait for it or cancel it"
-        )
-    if not new_seed_value and gen.status == GenerationStatus.completed:
-        raise ConflictError(f"generation {generation_id} completed; use regenerate for a new take")
-    if gen.profile_id is None:
-        raise ConflictError("the profile of this generation was deleted; it cannot rerun")
-    if new_seed_value and gen.seed is not None:
-        gen.seed = new_seed()
-    gen.status = GenerationStatus.queued
-    gen.error = gen.error_code = None
-    gen.started_at = gen.completed_at = None
-    session.add(gen)
-    session.commit()
-    session.refresh(gen)
-    assert gen.id is not None
-    publish(svc.events, gen)
-    svc.queue.enqueue(gen.id)
     return gen
 
 
