@@ -132,7 +132,7 @@ class KVCache:
 
 
 def _processors(
-    sampling: Sampling, *, talker: bool, do_sample: bool
+    sampling: Sampling, *, talker: bool, do_sample: bool, device: str
 ) -> Any:  # a transformers LogitsProcessorList
     from transformers.generation.logits_process import (
         LogitsProcessorList,
@@ -151,10 +151,14 @@ def _processors(
             procs.append(RepetitionPenaltyLogitsProcessor(penalty=penalty))
         if sampling.min_new_tokens > 0:
             procs.append(
-                MinNewTokensLengthLogitsProcessor(0, sampling.min_new_tokens, sampling.eos_token_id)
+                MinNewTokensLengthLogitsProcessor(
+                    0, sampling.min_new_tokens, sampling.eos_token_id, device=device
+                )
             )
         if sampling.suppress_tokens:
-            procs.append(SuppressTokensLogitsProcessor(list(sampling.suppress_tokens)))
+            procs.append(
+                SuppressTokensLogitsProcessor(list(sampling.suppress_tokens), device=device)
+            )
         temperature, top_k, top_p = sampling.temperature, sampling.top_k, sampling.top_p
     else:
         temperature, top_k, top_p = sampling.sub_temperature, sampling.sub_top_k, sampling.sub_top_p
@@ -173,7 +177,9 @@ class Picker:
 
     def __init__(self, sampling: Sampling, generator: Any, *, talker: bool) -> None:
         self.do_sample = sampling.do_sample if talker else sampling.sub_do_sample
-        self.procs = _processors(sampling, talker=talker, do_sample=self.do_sample)
+        # The processors' own tensors (EOS and suppressed ids) live where the logits do.
+        device = str(generator.device) if generator is not None else "cpu"
+        self.procs = _processors(sampling, talker=talker, do_sample=self.do_sample, device=device)
         self.generator = generator
 
     def __call__(self, history: Any, logits: Any) -> Any:
