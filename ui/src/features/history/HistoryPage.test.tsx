@@ -7,7 +7,7 @@ import HistoryPage from "./HistoryPage";
 describe("HistoryPage", () => {
   it("searches, groups variations, and deletes only after confirmation", async () => {
     let items = [
-      makeGeneration({ id: 3, text: "Second take", group_id: "g1" }),
+      makeGeneration({ id: 3, text: "Second take", group_id: "g1", source: "api" }),
       makeGeneration({ id: 2, text: "First take", group_id: "g1" }),
       makeGeneration({ id: 1, text: "Failed one", status: "failed", error: "provider crashed", audio_url: null }),
       makeGeneration({ id: 4, text: "Never works", status: "failed", error: "Piper does not speak German; choose English.", audio_url: null, retryable: false }),
@@ -31,6 +31,9 @@ describe("HistoryPage", () => {
     expect(screen.queryByRole("button", { name: "Retry generation 4" })).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: /^Regenerate generation 4/ })).not.toBeInTheDocument();
     expect(within(rows[0]!).getByText("Take 1/2")).toBeInTheDocument();
+    // Where a take was asked for shows when it was not this app (here the OpenAI-compatible API).
+    expect(within(rows[1]!).getByText("API")).toBeInTheDocument();
+    expect(within(rows[0]!).queryByText("API")).not.toBeInTheDocument();
     expect(screen.getByText("provider crashed")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Retry generation 1" })).toBeInTheDocument();
 

@@ -53,6 +53,13 @@ function RowActions({ g, playing, onPlay, onDelete }: { g: Generation; playing: 
   );
 }
 
+/** Where a take was asked for, when it was not this app: the OpenAI-compatible API, the CLI,
+ *  an MCP client, Home Assistant (Wyoming) or a story. */
+const SOURCES: Record<string, string> = { api: "API", cli: "CLI", mcp: "MCP", wyoming: "Wyoming", story: "Story" };
+function sourceLabel(source: string | undefined): string | null {
+  return source ? (SOURCES[source] ?? null) : null;
+}
+
 export function HistoryTable({ items }: { items: Generation[] }) {
   const [playing, setPlaying] = useState<number | null>(null);
   const [deleting, setDeleting] = useState<Generation | null>(null);
@@ -82,7 +89,14 @@ export function HistoryTable({ items }: { items: Generation[] }) {
                   <span className="clamp" title={g.text}>{g.text}</span>
                   {g.status === "failed" && g.error && <div className="field-error clamp">{g.error}</div>}
                 </td>
-                <td>{g.profile_name || <span className="faint">deleted voice</span>}</td>
+                <td>
+                  {g.profile_name || <span className="faint">deleted voice</span>}
+                  {sourceLabel(g.source) && (
+                    <span className="badge" style={{ marginLeft: 6 }} title={`Made through ${sourceLabel(g.source)}`}>
+                      {sourceLabel(g.source)}
+                    </span>
+                  )}
+                </td>
                 <td><StatusBadge status={g.status} /></td>
                 <td className="mono">{formatDuration(g.duration)}</td>
                 <td className="faint" style={{ whiteSpace: "nowrap" }}>{formatDate(g.created_at)}</td>
