@@ -40,16 +40,16 @@ def sse(response: httpx.Response) -> list[tuple[str, dict[str, Any]]]:
     return events
 
 
-def make_app(host: ProviderManager) -> FastAPI:
+def make_app(manager: ProviderManager) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        await host.close()
+        await manager.close()
 
     app = FastAPI(lifespan=lifespan)
     errors.install(app)
     app.include_router(router)
-    app.dependency_overrides[get_providers] = lambda: Providers(host)
+    app.dependency_overrides[get_providers] = lambda: Providers(manager)
     return app
 
 
@@ -161,9 +161,9 @@ def test_install_select_start_update_corrupt_uninstall(
 
     reaped, duration, rate = asyncio.run(speak())
     assert reaped == [] and duration > 0.5 and rate == 22_050  # nothing was left running
-    host = ProviderManager(config)
-    assert host.choice.value.active == "pytorch-cpu"
-    with AppServer(make_app(host)) as app:
+    manager = ProviderManager(config)
+    assert manager.choice.value.active == "pytorch-cpu"
+    with AppServer(make_app(manager)) as app:
         http = httpx.Client(base_url=app.url, timeout=120, trust_env=False)
         assert http.delete("/providers/pytorch-cpu").status_code == 204
         listed = http.get("/providers/list").json()
@@ -176,12 +176,14 @@ def test_install_select_start_update_corrupt_uninstall(
 def test_remote_and_openai_settings_over_http(
     tmp_path: Path, piper: Any, make_core: Callable[..., CoreServer]
 ) -> None:
-    host = ProviderManager(ManagerConfig(tmp_path / "data", source_command=None, use_keyring=False))
-    with AppServer(make_app(host)) as app:
+    manager = ProviderManager(
+        ManagerConfig(tmp_path / "data", source_command=None, use_keyring=False)
+    )
+    with AppServer(make_app(manager)) as app:
         http = httpx.Client(base_url=app.url, timeout=120, trust_env=False)
         wrong = http.put("/providers/remote", json={"url": piper.url, "token": "wrong"})
         assert wrong.status_code == 401 and "refused the token" in wrong.json()["error"]["message"]
-        assert host.choice.value.remote is None  # nothing saved on failure
+        assert manager.choice.value.remote is None  # nothing saved on failure
         saved = http.put("/providers/remote", json={"url": piper.url, "token": piper.token})
         assert saved.status_code == 200 and saved.json()["conformance"]["ok"]
         assert http.put("/providers/selection", json={"provider": "remote"}).status_code == 200

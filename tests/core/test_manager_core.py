@@ -35,9 +35,9 @@ PARENT = textwrap.dedent(
 
     async def main():
         config = ManagerConfig(Path(sys.argv[1]), source_command=json.loads(sys.argv[2]))
-        host = ProviderManager(config)
-        await host.start("pytorch-cpu")
-        sup = host.supervisors["pytorch-cpu"]
+        manager = ProviderManager(config)
+        await manager.start("pytorch-cpu")
+        sup = manager.supervisors["pytorch-cpu"]
         print(json.dumps({"provider_pid": sup.process.pid}), flush=True)
         await asyncio.sleep(3600)
 
@@ -47,26 +47,26 @@ PARENT = textwrap.dedent(
 
 
 @pytest.fixture
-def host_core(tmp_path: Path) -> Iterator[tuple[ProviderManager, CoreServer]]:
-    host = ProviderManager(
+def manager_core(tmp_path: Path) -> Iterator[tuple[ProviderManager, CoreServer]]:
+    manager = ProviderManager(
         ManagerConfig(tmp_path / "data", source_command=PIPER, idle_unload_s=None)
     )
-    server = start_core(Settings(data_dir=tmp_path / "data"), host.selected)
-    yield host, server
-    server.stop()  # the core's close stops the providers through host.selected
+    server = start_core(Settings(data_dir=tmp_path / "data"), manager.selected)
+    yield manager, server
+    server.stop()  # the core's close stops the providers through manager.selected
 
 
 def test_kill9_during_generation_is_recorded_and_next_request_restarts(
-    host_core: tuple[ProviderManager, CoreServer],
+    manager_core: tuple[ProviderManager, CoreServer],
 ) -> None:
-    host, core = host_core
+    manager, core = manager_core
     profile = preset(core)
     [gen] = submit(core, profile, LONG_TEXT)
     deadline = time.monotonic() + 60
     while core.http.get(f"/generations/{gen['id']}").json()["status"] != "generating":
         assert time.monotonic() < deadline
         time.sleep(0.02)
-    sup = host.supervisors["pytorch-cpu"]
+    sup = manager.supervisors["pytorch-cpu"]
     assert sup.process is not None
     first_pid = sup.process.pid
     os.kill(first_pid, signal.SIGKILL)
@@ -78,7 +78,7 @@ def test_kill9_during_generation_is_recorded_and_next_request_restarts(
     done = core.wait(again["id"], timeout=60)
     assert done["status"] == "completed", done
     assert sup.spawn_count == 2 and sup.process is not None and sup.process.pid != first_pid
-    listed = host.selected.info()
+    listed = manager.selected.info()
     assert listed.state == "ready" and listed.pid == sup.process.pid
 
 
@@ -126,8 +126,8 @@ def test_stale_pidfiles_are_reaped_but_strangers_are_not(tmp_path: Path) -> None
         pidfiles.write(dataclasses.replace(other, core_pid=dead.pid, cmdline=["tts-provider"]))
         reused = dataclasses.replace(other, provider_id="mlx", create_time=other.create_time - 50)
         pidfiles.write(dataclasses.replace(reused, core_pid=dead.pid))
-        host = ProviderManager(ManagerConfig(data, source_command=PIPER))
-        assert host.reaped == [orphan.pid]
+        manager = ProviderManager(ManagerConfig(data, source_command=PIPER))
+        assert manager.reaped == [orphan.pid]
         assert wait_gone(orphan.pid, timeout=5) is not None
         assert stranger.poll() is None and alive(stranger.pid), "a stranger was killed"
         assert pidfiles.records() == []
@@ -152,32 +152,32 @@ def test_stale_pidfiles_are_reaped_but_strangers_are_not(tmp_path: Path) -> None
 async def test_selection_is_read_on_every_async_call(tmp_path: Path, piper: PiperProvider) -> None:
     from provider_sdk.models import GenerateRequest
 
-    host = ProviderManager(
+    manager = ProviderManager(
         ManagerConfig(tmp_path / "data", source_command=PIPER, idle_unload_s=None)
     )
-    selected = host.selected
+    selected = manager.selected
     events: list[tuple[str, str]] = []
-    host.listeners.append(lambda pid, phase, _failure: events.append((pid, phase.value)))
+    manager.listeners.append(lambda pid, phase, _failure: events.append((pid, phase.value)))
     try:
-        summary = await host.set_remote(piper.url, piper.token)
+        summary = await manager.set_remote(piper.url, piper.token)
         assert summary.ok, summary.message()
-        await host.select("remote")
+        await manager.select("remote")
         request = GenerateRequest(text="Over the network.", engine="piper", voice="joe")
         result = await selected.generate(request)
         assert result.sample_rate == 22_050 and selected.info().kind == "remote"
-        assert host.supervisors == {}  # nothing local was spawned for it
-        await host.select("auto")
+        assert manager.supervisors == {}  # nothing local was spawned for it
+        await manager.select("auto")
         described = await selected.describe()  # now served by a local process it spawned
-        assert selected.info().kind == "local" and host.supervisors["pytorch-cpu"].running
+        assert selected.info().kind == "local" and manager.supervisors["pytorch-cpu"].running
         assert described.provider == "pytorch-cpu" and selected.info().pid is not None
         assert ("pytorch-cpu", "ready") in events  # the core can publish these
         # The choice persists across restarts; the idle local provider is let go.
-        await host.select("remote")
-        assert not host.supervisors["pytorch-cpu"].running
+        await manager.select("remote")
+        assert not manager.supervisors["pytorch-cpu"].running
         assert events[-1] == ("pytorch-cpu", "stopped")
         assert (
             ProviderManager(ManagerConfig(tmp_path / "data"), reap=False).choice.value.active
             == "remote"
         )
     finally:
-        await host.close()
+        await manager.close()
