@@ -96,6 +96,20 @@ class CoreServer:
             raise AssertionError(f"generation {generation_id} did not finish: {gen}")
         return dict(gen)
 
+    def until(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
+        """Return once `condition()` holds, checking it again on every line of the app's
+        event stream (each event, and the keep-alive ping every 15 s), never on a timer."""
+        deadline = time.monotonic() + timeout
+        with self.http.stream("GET", "/events", timeout=timeout) as events:
+            if condition():
+                return
+            for _line in events.iter_lines():
+                if condition():
+                    return
+                if time.monotonic() > deadline:
+                    break
+        raise AssertionError(what)
+
 
 def start_core(settings: Settings, provider: Any | None = None) -> CoreServer:
     app = create_app(settings, provider)

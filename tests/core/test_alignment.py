@@ -8,7 +8,6 @@ import asyncio
 import io
 import itertools
 import re
-import time
 
 import numpy as np
 import pytest
@@ -98,10 +97,11 @@ def test_story_clips_get_words_and_word_captions(core_server: CoreServer) -> Non
         f"/stories/{sid}/clips",
         json={"track_id": track, "generation_id": take["id"], "start": 10.0},
     ).json()
-    deadline = time.monotonic() + 60  # the background alignment stores them
-    while "seven" not in http.get(f"/stories/{sid}/captions").text.lower():
-        assert time.monotonic() < deadline, "no word captions"
-        time.sleep(0.1)
+    core_server.until(  # the background alignment stores them (a `words` event)
+        lambda: "seven" in http.get(f"/stories/{sid}/captions").text.lower(),
+        timeout=60,
+        what="no word captions",
+    )
     words = http.get(f"/stories/{sid}/clips/{clip['id']}/words").json()
     said = ["Seven", "bright", "lanterns", "glow", "over", "the", "quiet", "harbour."]
     assert [w["word"] for w in words] == said

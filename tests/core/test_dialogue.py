@@ -5,7 +5,6 @@ regenerated while the others stay byte-identical)."""
 from __future__ import annotations
 
 import io
-import time
 from pathlib import Path
 
 import av
@@ -63,15 +62,16 @@ def _loud_span(samples: np.ndarray) -> tuple[int, int]:
 
 
 def _wait_laid_out(core: CoreServer, story_id: int, count: int) -> dict:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        story = core.http.get(f"/stories/{story_id}").json()
+    story: dict = {}
+
+    def laid_out() -> bool:  # woken by the events (generations, then `story` laid_out)
+        story.update(core.http.get(f"/stories/{story_id}").json())
         clips = story["clips"]
         done = len(clips) == count and all(c["status"] == "completed" for c in clips)
-        if done and max(c["start"] for c in clips) > 0:  # laid out in one commit
-            return dict(story)
-        time.sleep(0.1)
-    raise AssertionError(f"story {story_id} was not laid out: {story}")
+        return done and max(c["start"] for c in clips) > 0  # laid out in one commit
+
+    core.until(laid_out, timeout=180, what=f"story {story_id} was not laid out")
+    return story
 
 
 @pytest.mark.slow

@@ -7,7 +7,6 @@ requests every run, 15 per operation."""
 from __future__ import annotations
 
 import io
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -132,15 +131,14 @@ def test_generate_takes_any_strings_for_real_profiles(fuzzed: ToneCore) -> None:
         check_answer(http.post("/generate", json=body), f"POST /generate {body!r}")
 
     run()
+
     # What was accepted reaches the provider (some by its stream) and ends without an
     # unexpected error or a provider broken by the text.
-    deadline = time.monotonic() + 120
-    while http.get("/history", params={"status": "queued"}).json()["total"] or any(
-        http.get("/history", params={"status": s}).json()["total"]
-        for s in ("loading_model", "generating")
-    ):
-        assert time.monotonic() < deadline, "the queue did not drain"
-        time.sleep(0.1)
+    def drained() -> bool:
+        busy = ("queued", "loading_model", "generating")
+        return not any(http.get("/history", params={"status": s}).json()["total"] for s in busy)
+
+    fuzzed.server.until(drained, timeout=120, what="the queue did not drain")
     finished = http.get("/history", params={"limit": 200}).json()["items"]
     assert sum(g["status"] == "completed" for g in finished) >= 5, finished
     broken = [g for g in finished if g["error_code"] in ("internal_error", "unreachable")]
