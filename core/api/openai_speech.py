@@ -4,7 +4,9 @@
 engine), an engine name, or `engine:model_size`. `voice` is a profile's name or id, one of
 OpenAI's voice names (mapped in the settings), or `{"id": ...}`. As OpenAI's, the response
 streams: `stream_format` "audio" (the default) sends chunked audio as it is made; "sse" sends
-OpenAI's `speech.audio.delta` / `speech.audio.done` events."""
+OpenAI's `speech.audio.delta` / `speech.audio.done` events. FLAC is the exception: without an
+explicit `stream_format` it comes whole when done, since a streamed FLAC cannot state its
+length and libsndfile (Python's soundfile) then refuses to read it."""
 
 from __future__ import annotations
 
@@ -93,6 +95,8 @@ async def _request(
         model_size=size,
         instruct=body.instructions or None,
         seed=body.seed,
+        # FLAC streams only when asked to: a streamed FLAC cannot state its length.
+        whole=body.response_format == "flac" and body.stream_format is None,
     )
 
 

@@ -37,6 +37,9 @@ class SpeechRequest:
     instruct: str | None = None
     source: str = "api"
     seed: int | None = None
+    whole: bool = False
+    """Send one complete file when the generation is done instead of pieces as they come (a
+    streamed FLAC cannot state its length, which some readers, libsndfile among them, need)."""
 
 
 @dataclass
@@ -88,7 +91,11 @@ async def _chunks(
     try:
         while True:
             event = await queue.get()
-            if event.get("type") == "audio_piece" and event.get("generation_id") == generation_id:
+            if (
+                event.get("type") == "audio_piece"
+                and event.get("generation_id") == generation_id
+                and not request.whole
+            ):
                 wav = base64.b64decode(event["audio"])
                 samples, rate = await asyncio.to_thread(_decode, wav, request.speed)
                 encoder = encoder or StreamEncoder(request.fmt, rate)
@@ -107,6 +114,14 @@ async def _chunks(
         done = get_generation(session, generation_id)
     if done.status != GenerationStatus.completed or not done.audio_path:
         raise failure(done.status, done.error_code, done.error)
+    if request.whole:
+        from core.audio.encode import encode
+
+        samples, rate = await asyncio.to_thread(
+            _decode, speech.files.read(done.audio_path), request.speed
+        )
+        yield await asyncio.to_thread(encode, samples, rate, request.fmt)
+        return
     if encoder is None:  # a model that does not stream: its whole clip, once
         samples, rate = await asyncio.to_thread(
             _decode, speech.files.read(done.audio_path), request.speed

@@ -171,6 +171,20 @@ def test_stream_sends_audio_before_the_generation_completes(
         assert abs(seconds - done["duration"]) < 0.15, (seconds, done["duration"])
 
 
+def test_flac_without_stream_format_is_one_whole_file(tone_core: CoreServer) -> None:
+    """A streamed FLAC cannot state its length, and libsndfile then refuses it; without an
+    explicit `stream_format` FLAC comes whole, readable by soundfile."""
+    import soundfile as sf
+
+    response = sdk(tone_core).audio.speech.create(
+        model="tts-1", voice="Tone", input=TEXT, response_format="flac"
+    )
+    generation = int(response.response.headers["x-generation-id"])
+    done = tone_core.http.get(f"/generations/{generation}").json()
+    samples, rate = sf.read(io.BytesIO(response.content), dtype="float32")
+    assert abs(samples.shape[0] / rate - done["duration"]) < 0.01
+
+
 def sse_events(lines: Iterator[str]) -> list[dict[str, Any]]:
     return [json.loads(line[5:]) for line in lines if line.startswith("data:")]
 
