@@ -31,6 +31,16 @@ log = get_logger("alignment")
 _WORD = re.compile(r"\S+")
 _tasks: set[asyncio.Task[None]] = set()
 LEAD_MARGIN_S = 0.01
+SNAP_WINDOW_S = 0.6
+"""How far a word's start may move onto an onset the audio shows (Whisper's word times drift by
+up to a few hundred milliseconds)."""
+ONSET_QUIET_S = 0.04
+"""The quiet that must come before a sound for it to count as a word's onset: longer than the
+closure of a stop consonant inside a word."""
+UNMATCHED_WORD_S = 0.3
+UNUSED_ONSET_S = 0.35
+"""What leaving a word on Whisper's time, or an onset without a word, costs in the matching
+(in seconds of moved start)."""
 
 
 def _norm(word: str) -> str:
@@ -95,7 +105,61 @@ async def align_samples(transcriber: Transcriber, samples: Samples, text: str) -
     transcript = await transcriber.transcribe_array(samples[offset:], None)
     shift = offset / WHISPER_RATE
     heard = [TimedWord(w.word, w.start + shift, w.end + shift) for w in heard_words(transcript)]
-    return align(spoken_words(text), heard)
+    return snap_to_onsets(align(spoken_words(text), heard), onsets(samples, WHISPER_RATE))
+
+
+def onsets(samples: Samples, rate: int) -> list[float]:
+    """Seconds where sound starts after at least `ONSET_QUIET_S` of quiet (40 dB below the
+    peak, as `pauses.loud_span`), and the first sound."""
+    import numpy as np
+
+    level = np.abs(samples)
+    if samples.size == 0 or float(level.max()) == 0.0:
+        return []
+    loud = np.flatnonzero(level > level.max() * 10 ** (-pauses.EDGE_DB_BELOW_PEAK / 20))
+    after_quiet = loud[1:][np.diff(loud) > ONSET_QUIET_S * rate]
+    return [float(i) / rate for i in (loud[0], *after_quiet)]
+
+
+def snap_to_onsets(words: list[TimedWord], starts: list[float]) -> list[TimedWord]:
+    """Move word starts onto the onsets the audio shows. Words and onsets are matched in order
+    (an edit-distance alignment: moving a start costs its distance, within `SNAP_WINDOW_S`;
+    leaving a word unmatched or an onset unused costs a fixed amount), so one word that Whisper
+    placed late cannot take the next word's onset. Speech without pauses between its words has
+    few onsets, and its words keep Whisper's times."""
+    n, m = len(words), len(starts)
+    inf = float("inf")
+    # cost[i][j]: best cost of the first i words against the first j onsets.
+    cost = [[inf] * (m + 1) for _ in range(n + 1)]
+    step: list[list[str]] = [[""] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            here = cost[i][j]
+            if here == inf:
+                continue
+            if i < n and here + UNMATCHED_WORD_S < cost[i + 1][j]:
+                cost[i + 1][j], step[i + 1][j] = here + UNMATCHED_WORD_S, "word"
+            if j < m and here + UNUSED_ONSET_S < cost[i][j + 1]:
+                cost[i][j + 1], step[i][j + 1] = here + UNUSED_ONSET_S, "onset"
+            if i < n and j < m:
+                moved = abs(starts[j] - words[i].start)
+                if moved <= SNAP_WINDOW_S and here + moved < cost[i + 1][j + 1]:
+                    cost[i + 1][j + 1], step[i + 1][j + 1] = here + moved, "match"
+    matched: dict[int, float] = {}
+    i, j = n, m
+    while i or j:
+        kind = step[i][j]
+        if kind == "match":
+            matched[i - 1] = starts[j - 1]
+        i, j = (i - 1, j - 1) if kind == "match" else (i - 1, j) if kind == "word" else (i, j - 1)
+    out: list[TimedWord] = []
+    floor = -1.0  # starts never go backwards
+    for index, word in enumerate(words):
+        start = matched.get(index, max(word.start, floor))
+        floor = start
+        out.append(TimedWord(word.word, round(start, 3), round(max(word.end, start), 3)))
+    return out
 
 
 class Aligner:

@@ -5,20 +5,19 @@ known to the sample; the aligned starts must fall within 150 ms of it."""
 from __future__ import annotations
 
 import asyncio
-import io
 import itertools
+import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 
 from core.audio.decode import decode
-from core.services.alignment import align, align_samples, spoken_words
-from core.services.pauses import trim_edges
+from core.services.alignment import align, align_samples, onsets, snap_to_onsets, spoken_words
 from core.services.stories_captions import TimedWord
 from core.services.transcription import WHISPER_RATE, Transcriber
-from tests.core.conftest import CoreServer, PiperProvider
+from tests.core.conftest import CoreServer
 from tests.core.test_generation import preset
 
 SENTENCE = "The quick brown fox jumps over the lazy dog near seven green hills."
@@ -54,26 +53,38 @@ def test_align_keeps_the_known_words() -> None:
     assert spoken_words("Hi [pause 1s] there, you.") == ["Hi", "there,", "you."]
 
 
-@pytest.mark.slow
-def test_word_starts_match_a_built_truth(piper: PiperProvider) -> None:
-    rng = np.random.default_rng(11)
-    pieces, truth = [np.zeros(int(0.3 * 22050), np.float32)], []
-    cursor = pieces[0].size
-    for word in SENTENCE.split():
-        audio, rate = sf.read(io.BytesIO(piper.speak(word)), dtype="float32")
-        assert rate == 22050
-        spoken = trim_edges(np.asarray(audio, dtype=np.float32))
-        truth.append(cursor / rate)
-        gap = np.zeros(int(rng.uniform(0.06, 0.2) * rate), np.float32)
-        pieces += [spoken, gap]
-        cursor += spoken.size + gap.size
-    joined = np.concatenate(pieces)
-    buffer = io.BytesIO()
-    sf.write(buffer, joined, 22050, format="WAV")
-    samples = decode(buffer.getvalue(), rate=WHISPER_RATE).samples
-    words = asyncio.run(align_samples(Transcriber(), samples, SENTENCE))
-    assert [w.word for w in words] == SENTENCE.split()
-    errors = [abs(w.start - t) for w, t in zip(words, truth, strict=True)]
+def test_word_starts_snap_to_the_onsets_the_audio_shows() -> None:
+    rate = 16_000
+    t = np.arange(int(0.3 * rate)) / rate
+    burst = (0.5 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    quiet = np.zeros(int(0.1 * rate), np.float32)
+    paused = np.concatenate([quiet, burst, quiet, burst, quiet])
+    assert onsets(paused, rate) == pytest.approx([0.1, 0.5], abs=1 / rate)
+    drifted = [TimedWord("one", 0.25, 0.4), TimedWord("two", 0.31, 0.8)]
+    snapped = snap_to_onsets(drifted, onsets(paused, rate))
+    assert [(w.start, w.end) for w in snapped] == [(0.1, 0.4), (0.5, 0.8)]
+    # Speech without quiet between its words shows no onsets to move to.
+    steady = np.concatenate([quiet, burst, burst, quiet])
+    assert snap_to_onsets(drifted, onsets(steady, rate)) == [
+        TimedWord("one", 0.1, 0.4),
+        TimedWord("two", 0.31, 0.8),
+    ]
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_word_starts_match_a_built_truth() -> None:
+    """Real Piper speech of each word of a sentence, joined with known (seeded) gaps and stored
+    with each word's first sample (`piper_words.*`, made once from the Piper provider: Piper
+    cannot be seeded, so speech made afresh would differ from run to run)."""
+    truth = json.loads((DATA / "piper_words.json").read_text())
+    audio = (DATA / "piper_words.flac").read_bytes()
+    samples = decode(audio, rate=WHISPER_RATE).samples
+    words = asyncio.run(align_samples(Transcriber(), samples, truth["sentence"]))
+    assert [w.word for w in words] == truth["sentence"].split()
+    starts = [index / truth["rate"] for index in truth["word_starts"]]
+    errors = [abs(w.start - t) for w, t in zip(words, starts, strict=True)]
     assert max(errors) <= 0.150, [round(e, 3) for e in errors]
 
 
