@@ -276,11 +276,11 @@ class Stories:
                 raise NotFoundError(
                     f"generation {generation_id} does not exist", field="generation_id"
                 )
+            given = {k: v for k, v in fields.items() if v is not None}
             clip = StoryClip(
                 track_id=track_id,
                 generation_id=generation_id,
-                label=gen.text,
-                **{k: v for k, v in fields.items() if v is not None},
+                **{"label": gen.text, **given},
             )
             duration = _version(session, generation_id, clip.version).duration
             _check_clip(session, clip, duration)

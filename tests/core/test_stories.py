@@ -88,6 +88,17 @@ def test_story_crud_and_clip_operations(tone_core: CoreServer) -> None:
     assert clip["label"] == "Once upon a time" and clip["duration"] == take["duration"]
     assert clip["version"] is None and clip["audio_url"].endswith(f"/clips/{clip['id']}/audio")
 
+    # A clip added with every field (as the timeline's undo of a delete makes it again).
+    full = {"start": 0.5, "trim_start": 0.1, "trim_end": 0.05, "gain_db": -3.0, "fade_in": 0.02}
+    fields = {**full, "fade_out": 0.03, "muted": True, "label": "Said again", "version": 1}
+    again = http.post(
+        f"/stories/{sid}/clips",
+        json={"track_id": track["id"], "generation_id": take["id"], **fields},
+    )
+    assert again.status_code == 201, again.text
+    assert {k: again.json()[k] for k in fields} == fields
+    assert http.delete(f"/stories/{sid}/clips/{again.json()['id']}").status_code == 204
+
     moved = http.patch(
         f"/stories/{sid}/clips/{clip['id']}",
         json={

@@ -1,5 +1,6 @@
 // Stories in the browser: a two-voice dialogue from a pasted script, a clip moved and trimmed
-// on the timeline, undo, playback of the mix, and an MP3 + SRT export. The core runs for real
+// on the timeline, every edit undone and redone, a story renamed and duplicated, playback of the
+// mix, an MP3 + SRT export with its progress bar, and the frame time of a 100-clip timeline. The core runs for real
 // and speaks through a real Piper provider process; screenshots go to test-artifacts/e2e.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -223,10 +224,94 @@ describe("Stories in the browser", { timeout: 600_000 }, () => {
     await page.screenshot({ path: join(ARTIFACTS, "stories-history-add.png") }); // History's own audit is app.e2e's
     await page.getByRole("navigation", { name: "Main" }).getByRole("button", { name: "Stories" }).click();
     await page.getByRole("button", { name: "Morning", exact: true }).click();
+    await page.getByRole("heading", { name: "Morning" }).waitFor();
+    await page.locator('[data-testid="clip"]').nth(before.clips.length).waitFor();
   });
 
-  test("the story exports as MP3 with SRT captions", async () => {
-    const [mp3] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export MP3" }).click()]);
+
+  test("split, delete, duplicate and a track's mute are undone and redone from the keyboard", async () => {
+    const clipCount = async () => (await json(`/stories/${storyId}`)).clips.length;
+    const before = await json(`/stories/${storyId}`);
+    const n = before.clips.length;
+    const first = [...before.clips].sort((a, b) => a.start - b.start)[0];
+    const fields = (c) => ({ track_id: c.track_id, generation_id: c.generation_id, version: c.version, start: c.start, trim_start: c.trim_start, trim_end: c.trim_end, gain_db: c.gain_db, fade_in: c.fade_in, fade_out: c.fade_out, muted: c.muted });
+    const clipBox = async (id) => page.locator(`[data-clip-id="${id}"]`).boundingBox();
+    // Split: select the first clip, put the playhead in its middle, press S.
+    let box = await clipBox(first.id);
+    await page.mouse.click(box.x + box.width / 2, box.y + 10);
+    const ruler = await page.locator(".story-ruler").boundingBox();
+    await page.mouse.click(box.x + box.width / 2, ruler.y + ruler.height / 2);
+    await page.keyboard.press("s");
+    await storyWhere(storyId, (s) => s.clips.length === n + 1, "the split");
+    await shot("split");
+    await page.keyboard.press("Control+z");
+    // Undo deletes the second half, then gives the first its trim back: wait for both.
+    const unsplit = await storyWhere(storyId, (s) => s.clips.length === n && s.clips.find((c) => c.id === first.id).trim_end === first.trim_end, "undo of the split");
+    assert.deepEqual(fields(unsplit.clips.find((c) => c.id === first.id)), fields(first));
+    await page.keyboard.press("Shift+Control+z");
+    await storyWhere(storyId, (s) => s.clips.length === n + 1, "redo of the split");
+    await page.keyboard.press("Control+z");
+    await storyWhere(storyId, (s) => s.clips.length === n && s.clips.find((c) => c.id === first.id).trim_end === first.trim_end, "undo of the redone split");
+    // Delete: the clip goes, and undo makes it again with the same fields.
+    box = await clipBox(first.id);
+    await page.mouse.click(box.x + box.width / 2, box.y + 10);
+    await page.keyboard.press("Delete");
+    await storyWhere(storyId, (s) => !s.clips.some((c) => c.id === first.id), "the delete");
+    await page.keyboard.press("Control+z");
+    const back = await storyWhere(storyId, (s) => s.clips.length === n && s.clips.some((c) => c.trim_start === first.trim_start && c.start === first.start && c.id !== first.id), "undo of the delete");
+    const remade = back.clips.find((c) => !before.clips.some((b) => b.id === c.id));
+    assert.deepEqual(fields(remade), fields(first));
+    // Duplicate from the inspector, undone and redone.
+    box = await clipBox(remade.id);
+    await page.mouse.click(box.x + box.width / 2, box.y + 10);
+    await page.getByRole("group", { name: "Selected clip" }).getByRole("button", { name: "Duplicate" }).click();
+    await storyWhere(storyId, (s) => s.clips.length === n + 1, "the duplicate");
+    await page.keyboard.press("Control+z");
+    await storyWhere(storyId, (s) => s.clips.length === n, "undo of the duplicate");
+    await page.getByRole("button", { name: "Redo" }).click();
+    await storyWhere(storyId, (s) => s.clips.length === n + 1, "redo of the duplicate");
+    await page.getByRole("button", { name: "Undo" }).click();
+    assert.equal((await storyWhere(storyId, (s) => s.clips.length === n, "undo again")).clips.length, await clipCount());
+    // A track's mute.
+    await page.getByTestId("track").first().getByRole("button", { name: "Mute" }).click();
+    await storyWhere(storyId, (s) => s.tracks[0].muted, "the track mute");
+    await page.keyboard.press("Control+z");
+    await storyWhere(storyId, (s) => !s.tracks[0].muted, "undo of the track mute");
+    assert.equal(pageErrors.length, 0, pageErrors.join("\n"));
+  });
+
+  test("a story is renamed and duplicated from its title bar", async () => {
+    await page.getByRole("button", { name: "Rename" }).click();
+    await page.getByLabel("Story name").fill("Morning show");
+    await shot("rename");
+    await page.getByRole("button", { name: "Save name" }).click();
+    await page.getByRole("heading", { name: "Morning show" }).waitFor();
+    assert.equal((await json(`/stories/${storyId}`)).name, "Morning show");
+    await page.getByRole("button", { name: "Duplicate", exact: true }).first().click();
+    await page.getByRole("heading", { name: "Morning show (copy)" }).waitFor();
+    const all = await json("/stories");
+    const copy = all.find((s) => s.name === "Morning show (copy)");
+    assert.ok(copy && copy.id !== storyId, JSON.stringify(all));
+    assert.equal((await json(`/stories/${copy.id}`)).clips.length, (await json(`/stories/${storyId}`)).clips.length);
+    await page.getByRole("button", { name: "Morning show", exact: true }).click();
+    await page.getByRole("heading", { name: "Morning show" }).waitFor();
+  });
+
+  test("the story exports as MP3 with a progress bar, and SRT captions", async () => {
+    await page.evaluate(() => {
+      window.__progress = { shown: false, max: 0 };
+      new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid="render-progress"]');
+        if (bar) {
+          window.__progress.shown = true;
+          window.__progress.max = Math.max(window.__progress.max, Number(bar.getAttribute("aria-valuenow")));
+        }
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    const [mp3] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Export audio" }).click()]);
+    const progress = await page.evaluate(() => window.__progress);
+    assert.ok(progress.shown, "no progress bar while rendering");
+    console.log(`# export progress bar shown, highest value seen ${progress.max}%`);
     const mp3Path = join(ARTIFACTS, "stories-export.mp3");
     await mp3.saveAs(mp3Path);
     const bytes = readFileSync(mp3Path);
@@ -239,5 +324,44 @@ describe("Stories in the browser", { timeout: 600_000 }, () => {
     assert.match(text, /^1\n\d\d:\d\d:\d\d,\d{3} --> \d\d:\d\d:\d\d,\d{3}\n/);
     for (const words of ["Good morning", "Coffee", "with milk", "Coming right up"]) assert.ok(text.includes(words) || text.replace(/\n\d+\n[^\n]+\n/g, " ").includes(words), `${words} missing from:\n${text}`);
     assert.deepEqual(a11y, [], a11y.join("\n"));
+  });
+
+  test("the timeline's frame time while playing a story of 100 clips is printed", async () => {
+    const source = await json(`/stories/${storyId}`);
+    const gens = [...new Set(source.clips.map((c) => c.generation_id).filter((g) => g !== null))];
+    const big = await json("/stories", { method: "POST", body: JSON.stringify({ name: "Hundred" }) });
+    const tracks = [];
+    for (const name of ["A", "B", "C", "D"]) tracks.push(await json(`/stories/${big.id}/tracks`, { method: "POST", body: JSON.stringify({ name }) }));
+    for (let i = 0; i < 100; i++) {
+      const body = { track_id: tracks[i % 4].id, generation_id: gens[i % gens.length], start: i * 0.4, trim_end: 0.2 };
+      await json(`/stories/${big.id}/clips`, { method: "POST", body: JSON.stringify(body) });
+    }
+    await page.reload();
+    await page.getByRole("button", { name: "Hundred", exact: true }).click();
+    await page.locator('[data-testid="clip"]').nth(99).waitFor();
+    await page.locator(".story-ruler").click({ position: { x: 2, y: 5 } });
+    await page.getByRole("button", { name: "Play from the playhead" }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="mix"]').currentTime > 0.2, undefined, { timeout: 60_000 });
+    const frames = await page.evaluate(
+      () =>
+        new Promise((res) => {
+          const times = [];
+          const tick = (t) => {
+            times.push(t);
+            if (t - times[0] < 4000) requestAnimationFrame(tick);
+            else res(times.slice(1).map((v, i) => v - times[i]));
+          };
+          requestAnimationFrame(tick);
+        }),
+    );
+    const clips = await page.locator('[data-testid="clip"]').count();
+    assert.equal(clips, 100);
+    const mean = frames.reduce((a, b) => a + b, 0) / frames.length;
+    const over50 = frames.filter((f) => f > 50).length;
+    console.log(`# timeline frame time while playing ${clips} clips over ${frames.length} frames: mean ${mean.toFixed(1)} ms (${(1000 / mean).toFixed(0)} fps), worst ${Math.max(...frames).toFixed(1)} ms, ${over50} frames over 50 ms`);
+    await shot("hundred-clips");
+    await page.getByRole("button", { name: "Pause" }).click();
+    assert.deepEqual(a11y, [], a11y.join("\n"));
+    assert.equal(pageErrors.length, 0, pageErrors.join("\n"));
   });
 });

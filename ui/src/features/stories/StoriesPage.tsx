@@ -3,7 +3,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { errorMessage } from "../../api/client";
 import { useProfiles } from "../../api/profiles";
 import { useUi } from "../../store/ui";
-import { scriptSpeakers, storyKeys, useCreateDialogue, useDeleteStory, useStories, useStory } from "./api";
+import { scriptSpeakers, storyKeys, useCreateDialogue, useDeleteStory, useDuplicateStory, useRenameStory, useStories, useStory, type StoryDetail } from "./api";
 import { Timeline } from "./Timeline";
 import "./stories.css";
 
@@ -61,6 +61,66 @@ function NewFromScript({ onMade }: { onMade: (id: number) => void }) {
   );
 }
 
+/** The open story's name, renamed in place, and a button to make a copy of it. */
+function StoryTitle({ story, onOpen }: { story: StoryDetail; onOpen: (id: number | null) => void }) {
+  const toast = useUi((s) => s.toast);
+  const rename = useRenameStory();
+  const duplicate = useDuplicateStory();
+  const [draft, setDraft] = useState<string | null>(null);
+  const submit = (e: React.FormEvent) => {
+    e.preventDefault();
+    const name = (draft ?? "").trim();
+    if (!name || name === story.name) return setDraft(null);
+    rename.mutate({ id: story.id, name }, { onSuccess: () => setDraft(null), onError: (err) => toast(errorMessage(err), "error") });
+  };
+  return (
+    <div className="story-title">
+      {draft === null ? (
+        <h2>{story.name}</h2>
+      ) : (
+        <form className="story-rename" onSubmit={submit} aria-label="Rename the story">
+          <label className="field">
+            <span>Story name</span>
+            <input value={draft} onChange={(e) => setDraft(e.target.value)} required maxLength={200} autoFocus />
+          </label>
+          <button type="submit" className="btn btn-primary" disabled={rename.isPending}>
+            Save name
+          </button>
+          <button type="button" className="btn" onClick={() => setDraft(null)}>
+            Cancel
+          </button>
+        </form>
+      )}
+      <div className="story-title-actions">
+        {draft === null && (
+          <button type="button" className="btn" onClick={() => setDraft(story.name)}>
+            Rename
+          </button>
+        )}
+        <button
+          type="button"
+          className="btn"
+          disabled={duplicate.isPending}
+          onClick={() =>
+            duplicate.mutate(story.id, {
+              onSuccess: (copy) => {
+                onOpen(copy.id);
+                toast(`Made ${copy.name}`, "success");
+              },
+              onError: (err) => toast(errorMessage(err), "error"),
+            })
+          }
+        >
+          Duplicate
+        </button>
+        <button type="button" className="btn" onClick={() => onOpen(null)}>
+          New story
+        </button>
+      </div>
+    </div>
+  );
+}
+
 export default function StoriesPage() {
   const stories = useStories();
   const qc = useQueryClient();
@@ -109,13 +169,8 @@ export default function StoriesPage() {
           {openId === null && <NewFromScript onMade={setOpenId} />}
           {openId !== null && story.data && (
             <>
-              <div className="story-title">
-                <h2>{story.data.name}</h2>
-                <button type="button" className="btn" onClick={() => setOpenId(null)}>
-                  New story
-                </button>
-              </div>
-              <Timeline story={story.data} onChanged={refresh} />
+              <StoryTitle story={story.data} onOpen={setOpenId} />
+              <Timeline key={story.data.id} story={story.data} onChanged={refresh} />
             </>
           )}
         </div>

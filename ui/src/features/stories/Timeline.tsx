@@ -1,10 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { api, errorMessage } from "../../api/client";
+import { api, errorMessage, request } from "../../api/client";
 import { useUi } from "../../store/ui";
 import type { Clip, ClipPatch, StoryDetail, Track } from "./api";
 import { ClipWave } from "./ClipWave";
 import { Transcript } from "./Transcript";
-import { EditStack, fieldsOf, snap, visibleLength, type Edit } from "./edits";
+import { EditStack, deleteClip, duplicateClip, patchClip, patchTrack, snap, splitClip, visibleLength, type StoryApi } from "./edits";
+import { StoryExport } from "./Export";
+
+/** The app's API client, plus reading a clip's audio (kept so an undone delete can re-upload it). */
+const storyApi: StoryApi = { ...api, blob: async (url) => (await request<Response>("GET", url, { raw: true })).blob() };
 
 const SNAP_PX = 8;
 type Drag = { clipId: number; kind: "move" | "trim-start" | "trim-end"; x0: number; dx: number };
@@ -39,42 +43,39 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
   const [playhead, setPlayhead] = useState(0);
   const [playing, setPlaying] = useState(false);
   const [, bump] = useState(0);
-  const stack = useRef(new EditStack());
+  const stack = useRef(new EditStack(storyApi));
+  const chain = useRef(Promise.resolve());
   const audio = useRef<HTMLAudioElement>(null);
   const length = Math.max(10, ...story.clips.map((c) => c.start + visibleLength(c) + 2));
   const mixUrl = `/stories/${story.id}/audio?v=${encodeURIComponent(story.updated_at)}`;
 
-  const apply = useCallback(
-    async (clipId: number, patch: ClipPatch) => {
-      try {
-        await api.patch(`/stories/${story.id}/clips/${clipId}`, patch);
-      } catch (err) {
-        toast(errorMessage(err), "error");
-      }
-      onChanged();
+  /** Run a command through the undo stack (or undo/redo one), then reload the story. */
+  const perform = useCallback(
+    (step: (stack: EditStack) => Promise<unknown>) => {
+      // One at a time, in the order asked (a held Ctrl+Z must not race its own steps).
+      chain.current = chain.current.then(async () => {
+        try {
+          await step(stack.current);
+        } catch (err) {
+          toast(errorMessage(err), "error");
+        }
+        bump((n) => n + 1);
+        onChanged();
+      });
+      return chain.current;
     },
-    [story.id, onChanged, toast],
+    [onChanged, toast],
   );
 
   const edit = useCallback(
     async (clip: Clip, after: ClipPatch) => {
-      const keys = Object.keys(after) as (keyof ClipPatch)[];
-      if (!keys.length) return;
-      stack.current.push({ clipId: clip.id, before: fieldsOf(clip, keys), after });
-      bump((n) => n + 1);
-      await apply(clip.id, after);
+      if (!Object.keys(after).length) return;
+      await perform((s) => s.exec(patchClip(story.id, clip, after)));
     },
-    [apply],
+    [perform, story.id],
   );
 
-  const replay = useCallback(
-    async (which: "undo" | "redo") => {
-      const step: Edit | undefined = which === "undo" ? stack.current.undo() : stack.current.redo();
-      bump((n) => n + 1);
-      if (step) await apply(step.clipId, which === "undo" ? step.before : step.after);
-    },
-    [apply],
-  );
+  const replay = useCallback((which: "undo" | "redo") => perform((s) => (which === "undo" ? s.undo() : s.redo())), [perform]);
 
   const edges = useMemo(
     () => story.clips.filter((c) => c.id !== drag?.clipId).flatMap((c) => [c.start, c.start + visibleLength(c)]).concat([playhead]),
@@ -83,29 +84,17 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
 
   const split = useCallback(async () => {
     const clip = story.clips.find((c) => c.id === selected);
-    if (!clip) return;
-    try {
-      await api.post(`/stories/${story.id}/clips/${clip.id}/split`, { at: playhead });
-    } catch (err) {
-      toast(errorMessage(err), "error");
-    }
-    onChanged();
-  }, [story, selected, playhead, onChanged, toast]);
+    if (clip) await perform((s) => s.exec(splitClip(story.id, clip, playhead)));
+  }, [story, selected, playhead, perform]);
 
-  const duplicate = useCallback(
-    async (clipId: number) => {
-      await api.post(`/stories/${story.id}/clips/${clipId}/duplicate`).catch((err) => toast(errorMessage(err), "error"));
-      onChanged();
-    },
-    [story.id, onChanged, toast],
-  );
+  const duplicate = useCallback((clip: Clip) => perform((s) => s.exec(duplicateClip(story.id, clip))), [story.id, perform]);
 
   const remove = useCallback(async () => {
-    if (selected === null) return;
-    await api.del(`/stories/${story.id}/clips/${selected}`).catch((err) => toast(errorMessage(err), "error"));
+    const clip = story.clips.find((c) => c.id === selected);
+    if (!clip) return;
     setSelected(null);
-    onChanged();
-  }, [story.id, selected, onChanged, toast]);
+    await perform((s) => s.exec(deleteClip(story.id, clip)));
+  }, [story, selected, perform]);
 
   const selectedClip = story.clips.find((c) => c.id === selected);
   const seek = useCallback((t: number) => {
@@ -170,10 +159,7 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
     if (clip && Math.abs(drag.dx) >= 2) void edit(clip, preview(clip, drag, zoom, edges));
   };
 
-  const patchTrack = async (track: Track, patch: Partial<Track>) => {
-    await api.patch(`/stories/${story.id}/tracks/${track.id}`, patch).catch((err) => toast(errorMessage(err), "error"));
-    onChanged();
-  };
+  const setTrack = (track: Track, patch: { muted?: boolean; solo?: boolean }) => void perform((s) => s.exec(patchTrack(story.id, track, patch)));
 
   return (
     <section className="story-editor" aria-label="Timeline">
@@ -195,9 +181,7 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
           <input type="range" min={20} max={400} value={zoom} onChange={(e) => setZoom(Number(e.target.value))} />
         </label>
         <span className="story-time" data-testid="playhead">{playhead.toFixed(2)} s</span>
-        <a className="btn" href={`/stories/${story.id}/audio?format=mp3`} download={`story-${story.id}.mp3`}>
-          Export MP3
-        </a>
+        <StoryExport storyId={story.id} />
         <a className="btn" href={`/stories/${story.id}/captions?format=srt`} download={`story-${story.id}.srt`}>
           Captions (SRT)
         </a>
@@ -242,10 +226,10 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
           <div key={track.id} className="story-track" data-testid="track">
             <div className="story-track-head">
               <span>{track.name}</span>
-              <button type="button" className="btn btn-small" aria-pressed={track.muted} onClick={() => void patchTrack(track, { muted: !track.muted })}>
+              <button type="button" className="btn btn-small" aria-pressed={track.muted} onClick={() => setTrack(track, { muted: !track.muted })}>
                 Mute
               </button>
-              <button type="button" className="btn btn-small" aria-pressed={track.solo} onClick={() => void patchTrack(track, { solo: !track.solo })}>
+              <button type="button" className="btn btn-small" aria-pressed={track.solo} onClick={() => setTrack(track, { solo: !track.solo })}>
                 Solo
               </button>
             </div>
@@ -315,7 +299,7 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
             <input type="checkbox" checked={selectedClip.muted} onChange={(e) => void edit(selectedClip, { muted: e.target.checked })} />
             <span>Muted</span>
           </label>
-          <button type="button" className="btn" onClick={() => void duplicate(selectedClip.id)}>
+          <button type="button" className="btn" onClick={() => void duplicate(selectedClip)}>
             Duplicate
           </button>
         </fieldset>

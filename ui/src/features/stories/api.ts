@@ -61,6 +61,23 @@ export function useDeleteStory() {
   });
 }
 
+export function useRenameStory() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, name }: { id: number; name: string }) => api.patch<StoryDetail>(`/stories/${id}`, { name }),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: storyKeys.all }),
+  });
+}
+
+/** A copy of the story (its tracks and clips; the takes are shared, not copied). */
+export function useDuplicateStory() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => api.post<StoryDetail>(`/stories/${id}/duplicate`),
+    onSuccess: () => void qc.invalidateQueries({ queryKey: storyKeys.all }),
+  });
+}
+
 /** Speakers of a dialogue script in order of first appearance (`Name: text` or `[1]: text`). */
 export function scriptSpeakers(script: string): string[] {
   const seen: string[] = [];
