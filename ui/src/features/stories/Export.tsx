@@ -66,7 +66,7 @@ export function StoryExport({ storyId }: { storyId: number }) {
     <span className="story-export">
       <label className="story-zoom">
         Format
-        <select value={format} onChange={(e) => setFormat(e.target.value as Format)} disabled={progress !== null}>
+        <select className="select" value={format} onChange={(e) => setFormat(e.target.value as Format)} disabled={progress !== null}>
           {FORMATS.map((f) => (
             <option key={f} value={f}>
               {f.toUpperCase()}

@@ -26,17 +26,17 @@ function NewFromScript({ onMade }: { onMade: (id: number) => void }) {
     <form className="card story-new" onSubmit={submit} aria-label="New story from a script">
       <h2>New story from a script</h2>
       <label className="field">
-        <span>Name</span>
-        <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
+        <span className="label">Name</span>
+        <input className="input" value={name} onChange={(e) => setName(e.target.value)} required maxLength={200} />
       </label>
       <label className="field">
-        <span>Script (“Name: text” lines; “[pause 1.5s]” on its own line)</span>
-        <textarea rows={6} value={script} placeholder={EXAMPLE} onChange={(e) => setScript(e.target.value)} required />
+        <span className="label">Script (“Name: text” lines; “[pause 1.5s]” on its own line)</span>
+        <textarea className="textarea" rows={6} value={script} placeholder={EXAMPLE} onChange={(e) => setScript(e.target.value)} required />
       </label>
       {speakers.map((speaker) => (
         <label className="field" key={speaker}>
-          <span>Voice for {speaker}</span>
-          <select value={voices[speaker] ?? String(profiles.data?.[0]?.id ?? "")} onChange={(e) => setVoices({ ...voices, [speaker]: e.target.value })}>
+          <span className="label">Voice for {speaker}</span>
+          <select className="select" value={voices[speaker] ?? String(profiles.data?.[0]?.id ?? "")} onChange={(e) => setVoices({ ...voices, [speaker]: e.target.value })}>
             {(profiles.data ?? []).map((p) => (
               <option key={p.id} value={String(p.id)}>
                 {p.name}
@@ -46,8 +46,8 @@ function NewFromScript({ onMade }: { onMade: (id: number) => void }) {
         </label>
       ))}
       <label className="field">
-        <span>Pause between turns (s)</span>
-        <input type="number" min={0} max={60} step={0.1} value={pause} onChange={(e) => setPause(Number(e.target.value))} />
+        <span className="label">Pause between turns (s)</span>
+        <input className="input" type="number" min={0} max={60} step={0.1} value={pause} onChange={(e) => setPause(Number(e.target.value))} />
       </label>
       {create.isError && (
         <p className="field-error" role="alert">
@@ -80,8 +80,8 @@ function StoryTitle({ story, onOpen }: { story: StoryDetail; onOpen: (id: number
       ) : (
         <form className="story-rename" onSubmit={submit} aria-label="Rename the story">
           <label className="field">
-            <span>Story name</span>
-            <input value={draft} onChange={(e) => setDraft(e.target.value)} required maxLength={200} autoFocus />
+            <span className="label">Story name</span>
+            <input className="input" value={draft} onChange={(e) => setDraft(e.target.value)} required maxLength={200} autoFocus />
           </label>
           <button type="submit" className="btn btn-primary" disabled={rename.isPending}>
             Save name

@@ -280,8 +280,9 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
             ] as const
           ).map(([key, label, min, max, step]) => (
             <label key={key} className="field">
-              <span>{label}</span>
+              <span className="label">{label}</span>
               <input
+                className="input"
                 type="number"
                 min={min}
                 max={max}
