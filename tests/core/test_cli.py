@@ -149,7 +149,13 @@ def test_cli_clone_needs_a_download_it_offers_then_speaks(
         text=True,
     ) as running:
         deadline = time.monotonic() + 120
-        while not qwen_hub.gets and running.poll() is None and time.monotonic() < deadline:
+        # Ctrl-C once the weights are being fetched (slowly: delay_s per 256 KiB), so that it
+        # lands during the download itself.
+        while (
+            not any(name.endswith("model.safetensors") for name in qwen_hub.gets)
+            and running.poll() is None
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.1)
         running.send_signal(signal.SIGINT)
         _, stderr = running.communicate(timeout=60)
