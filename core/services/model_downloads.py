@@ -6,7 +6,6 @@ when someone asks to cancel it."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -99,6 +98,7 @@ class SharedDownload:
             raise
 
     async def finished(self) -> None:
-        """Wait until the download has ended (for tests and shutdown)."""
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.shield(self._task)
+        """Wait until the download has ended, however it ended. A cancellation of the waiter
+        itself (Ctrl-C in the CLI) still propagates: only the download's own outcome is
+        ignored."""
+        await asyncio.wait([self._task])
