@@ -1,4 +1,4 @@
-// The provider API (issue 5, item 8), as core/api/providers.py defines it:
+// The provider API, as core/api/providers.py defines it:
 //   GET  /providers/list                       overview: active, auto reason, rows, what this
 //                                              machine can run (support), remote, openai
 //   POST /providers/{id}/install | /update     answers with an event stream: progress…, done | error
