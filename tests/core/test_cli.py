@@ -9,9 +9,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 import soundfile as sf
@@ -138,27 +140,42 @@ def test_cli_clone_needs_a_download_it_offers_then_speaks(
     assert "voicebox models download qwen 0.6B" in " ".join(listed.stdout.split())
     assert "`voicebox models list --folders`" in listed.stdout
 
-    # Ctrl-C during the download: a clean stop that keeps what was fetched.
+    # Ctrl-C during the download: a clean stop that keeps what was fetched. The progress bar
+    # is drawn live (TTY_INTERACTIVE), so Ctrl-C is sent once the command itself shows it is
+    # downloading and the hub is serving the weights.
     qwen_hub.delay_s = 1.0
     qwen_hub.gets.clear()
+    live = {**env, "TTY_INTERACTIVE": "1", "TTY_COMPATIBLE": "1"}
     with subprocess.Popen(
         [VOICEBOX, "models", "download", "qwen", "0.6B"],
-        env=env,
+        env=live,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As in a terminal: a test run started in the background inherits SIGINT ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     ) as running:
+        assert running.stderr is not None
+        shown: list[str] = []
+        downloading = threading.Event()
+
+        def read(stream: IO[str]) -> None:
+            while chunk := stream.read(64):
+                shown.append(chunk)
+                if "Downloading qwen 0.6B" in "".join(shown):
+                    downloading.set()
+
+        reader = threading.Thread(target=read, args=(running.stderr,), daemon=True)
+        reader.start()
         deadline = time.monotonic() + 120
-        # Ctrl-C once the weights are being fetched (slowly: delay_s per 256 KiB), so that it
-        # lands during the download itself.
-        while (
-            not any(name.endswith("model.safetensors") for name in qwen_hub.gets)
-            and running.poll() is None
-            and time.monotonic() < deadline
-        ):
-            time.sleep(0.1)
+        while running.poll() is None and time.monotonic() < deadline:
+            weights = any(name.endswith("model.safetensors") for name in qwen_hub.gets)
+            if downloading.wait(0.1) and weights:
+                break
         running.send_signal(signal.SIGINT)
-        _, stderr = running.communicate(timeout=60)
+        running.wait(timeout=60)
+        reader.join(timeout=10)
+        stderr = "".join(shown)
     qwen_hub.delay_s = 0.0
     assert running.returncode == 130, stderr
     assert "cancelled" in stderr and "resumes it" in stderr
