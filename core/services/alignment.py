@@ -153,12 +153,18 @@ def snap_to_onsets(words: list[TimedWord], starts: list[float]) -> list[TimedWor
         if kind == "match":
             matched[i - 1] = starts[j - 1]
         i, j = (i - 1, j - 1) if kind == "match" else (i - 1, j) if kind == "word" else (i, j - 1)
-    out: list[TimedWord] = []
+    starts_out: list[float] = []
     floor = -1.0  # starts never go backwards
     for index, word in enumerate(words):
-        start = matched.get(index, max(word.start, floor))
-        floor = start
-        out.append(TimedWord(word.word, round(start, 3), round(max(word.end, start), 3)))
+        floor = matched.get(index, max(word.start, floor))
+        starts_out.append(floor)
+    out: list[TimedWord] = []
+    for index, (word, start) in enumerate(zip(words, starts_out, strict=True)):
+        # A moved word keeps its length, and no word runs into the next one.
+        end = start + max(0.0, word.end - word.start)
+        if index + 1 < len(starts_out):
+            end = min(end, starts_out[index + 1])
+        out.append(TimedWord(word.word, round(start, 3), round(max(end, start), 3)))
     return out
 
 

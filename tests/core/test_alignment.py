@@ -62,11 +62,13 @@ def test_word_starts_snap_to_the_onsets_the_audio_shows() -> None:
     assert onsets(paused, rate) == pytest.approx([0.1, 0.5], abs=1 / rate)
     drifted = [TimedWord("one", 0.25, 0.4), TimedWord("two", 0.31, 0.8)]
     snapped = snap_to_onsets(drifted, onsets(paused, rate))
-    assert [(w.start, w.end) for w in snapped] == [(0.1, 0.4), (0.5, 0.8)]
+    # Moved words keep their length and never run into the next word.
+    assert [(w.start, w.end) for w in snapped] == [(0.1, 0.25), (0.5, 0.99)]
+    assert all(a.end <= b.start for a, b in itertools.pairwise(snapped))
     # Speech without quiet between its words shows no onsets to move to.
     steady = np.concatenate([quiet, burst, burst, quiet])
     assert snap_to_onsets(drifted, onsets(steady, rate)) == [
-        TimedWord("one", 0.1, 0.4),
+        TimedWord("one", 0.1, 0.25),
         TimedWord("two", 0.31, 0.8),
     ]
 

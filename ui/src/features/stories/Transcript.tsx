@@ -47,15 +47,22 @@ export function Transcript({
   });
   const offset = clip.start - clip.trim_start;
   const visibleEnd = (clip.duration ?? 0) - clip.trim_end;
+  // One word under the playhead at most: the last one started (a millisecond of slack, so that
+  // seeking to a word's start always lands in it).
+  const list = words.data ?? [];
+  let currentIndex = -1;
+  list.forEach((w, i) => {
+    if (playhead + 0.001 >= offset + w.start && playhead < offset + w.end) currentIndex = i;
+  });
   return (
     <section className="card story-transcript" aria-label="Transcript of the selected clip">
       <h3>Transcript</h3>
       {words.isPending && <p>Finding word timings…</p>}
       <p>
-        {(words.data ?? []).map((w, i) => {
+        {list.map((w, i) => {
           const heard = w.end > clip.trim_start && w.start < visibleEnd;
           const at = offset + Math.max(w.start, clip.trim_start);
-          const current = heard && playhead >= offset + w.start && playhead < offset + w.end;
+          const current = heard && i === currentIndex;
           const chosen = range !== null && i >= range[0] && i <= range[1];
           return (
             <button
