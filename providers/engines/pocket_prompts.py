@@ -11,14 +11,13 @@ A prompt from another engine or model is refused with 409.
 from __future__ import annotations
 
 import base64
-import binascii
 
 import numpy as np
 import numpy.typing as npt
 
 from provider_sdk.errors import InvalidRequest, VoicePromptMismatch
 from provider_sdk.models import VoicePrompt
-from providers.engines.qwen_prompts import blob_metadata
+from providers.engines.qwen_prompts import open_prompt
 
 FORMAT_VERSION = "1"
 Latents = npt.NDArray[np.float32]
@@ -38,31 +37,7 @@ def encode_prompt(engine: str, model: str, latents: Latents) -> VoicePrompt:
 
 def decode_prompt(prompt: VoicePrompt, engine: str, model: str, latent_dim: int) -> Latents:
     """The prompt's latents (frames, latent_dim); 409 when it belongs to another engine/model."""
-    if prompt.engine != engine or prompt.model != model:
-        raise VoicePromptMismatch(
-            f"voice_prompt was made by {prompt.engine}/{prompt.model} but this request uses "
-            f"{engine}/{model}; create a new voice prompt with {engine}/{model}, or generate "
-            f"with {prompt.engine}/{prompt.model}"
-        )
-    if prompt.format != "safetensors":
-        raise InvalidRequest(f"{engine} voice prompts are safetensors, not {prompt.format}")
-    from safetensors import SafetensorError
-    from safetensors.numpy import load
-
-    try:
-        blob = base64.b64decode(prompt.data, validate=True)
-        tensors = load(blob)
-        metadata = blob_metadata(blob)
-    except (binascii.Error, SafetensorError, ValueError) as exc:
-        raise InvalidRequest(
-            f"voice_prompt.data is not a valid {engine} voice prompt ({exc}); create it again "
-            "with POST /tts/create_voice_prompt"
-        ) from None
-    if metadata.get("engine") != engine or metadata.get("model") != model:
-        raise VoicePromptMismatch(
-            f"voice_prompt's data was made by {metadata.get('engine')}/{metadata.get('model')}, "
-            f"not {engine}/{model}; create a new voice prompt with {engine}/{model}"
-        )
+    tensors, _ = open_prompt(prompt, engine, model)
     latents = tensors.get("latents")
     if latents is None or latents.ndim != 2 or latents.shape[0] == 0:
         raise InvalidRequest("voice_prompt.data holds no voice latents; create it again")

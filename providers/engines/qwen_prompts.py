@@ -68,6 +68,22 @@ def encode_prompt(engine: str, model: str, data: PromptData) -> VoicePrompt:
 
 def decode_prompt(prompt: VoicePrompt, engine: str, model: str) -> PromptData:
     """The prompt's tensors; VoicePromptMismatch (409) when it belongs elsewhere."""
+    tensors, metadata = open_prompt(prompt, engine, model)
+    if "ref_spk_embedding" not in tensors:
+        raise InvalidRequest("voice_prompt.data has no speaker embedding; create it again")
+    code = tensors.get("ref_code")
+    return PromptData(
+        speaker_embedding=tensors["ref_spk_embedding"].astype(np.float32),
+        ref_code=None if code is None else code.astype(np.int64),
+        ref_text=metadata.get("ref_text") or None,
+    )
+
+
+def open_prompt(
+    prompt: VoicePrompt, engine: str, model: str
+) -> tuple[dict[str, npt.NDArray[np.generic]], dict[str, str]]:
+    """A safetensors voice prompt's tensors and metadata, checked to belong to `engine`/`model`
+    (VoicePromptMismatch, 409) and to be readable (InvalidRequest)."""
     if prompt.engine != engine or prompt.model != model:
         raise VoicePromptMismatch(
             f"voice_prompt was made by {prompt.engine}/{prompt.model} but this request uses "
@@ -93,14 +109,7 @@ def decode_prompt(prompt: VoicePrompt, engine: str, model: str) -> PromptData:
             f"voice_prompt's data was made by {metadata.get('engine')}/{metadata.get('model')}, "
             f"not {engine}/{model}; create a new voice prompt with {engine}/{model}"
         )
-    if "ref_spk_embedding" not in tensors:
-        raise InvalidRequest("voice_prompt.data has no speaker embedding; create it again")
-    code = tensors.get("ref_code")
-    return PromptData(
-        speaker_embedding=tensors["ref_spk_embedding"].astype(np.float32),
-        ref_code=None if code is None else code.astype(np.int64),
-        ref_text=metadata.get("ref_text") or None,
-    )
+    return tensors, metadata
 
 
 def blob_metadata(blob: bytes) -> dict[str, str]:
