@@ -64,17 +64,26 @@ def sentence_span(words: list[TimedWord], first: int, last: int, duration: float
     return Span(first, last, round(start, 4), round(end, 4))
 
 
+def _fade(n: int) -> Samples:
+    """A linear fade-in over n samples (never reaching 0 or 1)."""
+    fade: Samples = ((np.arange(n) + 1) / (n + 1)).astype(np.float32)
+    return fade
+
+
 def splice(old: Samples, new: Samples, rate: int, start: float, end: float) -> Samples:
     """old[:start] + new + old[end:], joined with linear crossfades of CROSSFADE_S inside the
     new piece's edges; samples of `old` before `start - crossfade` and after `end + crossfade`
-    are kept as they are."""
-    a, b = round(start * rate), round(end * rate)
-    n = min(round(CROSSFADE_S * rate), a, old.size - b, new.size // 2)
-    fade = (np.arange(n, dtype=np.float32) + 1) / (n + 1)
-    head = old[a - n : a] * fade[::-1] + new[:n] * fade if n else new[:0]
-    tail = new[new.size - n :] * fade[::-1] + old[b : b + n] * fade if n else new[:0]
-    middle = new[n : new.size - n]
-    out: Samples = np.concatenate([old[: a - n], head, middle, tail, old[b + n :]]).astype(
+    are kept as they are. Cut points past either end of `old` (times rounded beyond its last
+    sample) are held to it."""
+    a = min(max(round(start * rate), 0), old.size)
+    b = min(max(round(end * rate), a), old.size)
+    width = round(CROSSFADE_S * rate)
+    h = min(width, a, new.size // 2)  # no crossfade where the cut is the take's own edge
+    t = min(width, old.size - b, new.size // 2)
+    head = old[a - h : a] * _fade(h)[::-1] + new[:h] * _fade(h)
+    tail = new[new.size - t :] * _fade(t)[::-1] + old[b : b + t] * _fade(t)
+    middle = new[h : new.size - t]
+    out: Samples = np.concatenate([old[: a - h], head, middle, tail, old[b + t :]]).astype(
         np.float32
     )
     return out

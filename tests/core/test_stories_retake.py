@@ -53,6 +53,12 @@ def test_sentence_span_and_splice() -> None:
     np.testing.assert_array_equal(out[-(3000 - 1900 - n) :], old[1900 + n :])
     np.testing.assert_array_equal(out[900 : 900 + 700 - 2 * n], new[n:-n])
     assert np.all(np.diff(out[900 - n : 900]) != 0)  # a real crossfade, not a jump
+    # A sentence that ends the take: its end time, rounded, may fall a sample past the audio.
+    whole = splice(old, new, rate, 0.0, (old.size + 1.4) / rate)
+    np.testing.assert_array_equal(whole, new)
+    tail = splice(old, new, rate, 2.5, 3.0004)
+    np.testing.assert_array_equal(tail[: 2500 - n], old[: 2500 - n])
+    assert tail.size == 2500 + 700 - n
 
 
 @pytest.mark.slow

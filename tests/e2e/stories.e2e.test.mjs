@@ -182,7 +182,7 @@ describe("Stories in the browser", { timeout: 600_000 }, () => {
     const refused = page.locator(".story-transcript [role=alert]");
     await Promise.race([
       storyWhere(storyId, (s) => s.clips.find((c) => c.id === last.id).version === 2, "the re-take"),
-      refused.waitFor({ timeout: 120_000 }).then(async () => assert.fail(`re-take refused: ${await refused.innerText()}`)),
+      refused.waitFor({ timeout: 120_000 }).then(async () => assert.fail(`re-take refused: ${await refused.innerText()}\n${core.log().slice(-4000)}`)),
     ]);
     await page.getByRole("button", { name: "Re-take the selected words" }).waitFor();
     await page.locator(".story-ruler").click({ position: { x: 2, y: 5 } });
