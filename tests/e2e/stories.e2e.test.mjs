@@ -132,6 +132,12 @@ describe("Stories in the browser", { timeout: 600_000 }, () => {
     const movedClip = moved.clips.find((c) => c.id === target.id);
     assert.ok(Math.abs(movedClip.start - (target.start + 1.5)) < 0.2, `moved to ${movedClip.start} from ${target.start}`);
 
+    // The dropped clip stays where it was dropped (no snap back while the edit is saved).
+    assert.ok(Math.abs(Number(await clip.getAttribute("data-start")) - movedClip.start) < 0.2);
+    await page.waitForFunction(
+      ([id, start]) => Number(document.querySelector(`[data-clip-id="${id}"]`).dataset.start) === start,
+      [target.id, movedClip.start],
+    );
     const handle = clip.locator('[data-testid="trim-end"]');
     const hb = await handle.boundingBox();
     await page.mouse.move(hb.x + hb.width / 2, hb.y + hb.height / 2);

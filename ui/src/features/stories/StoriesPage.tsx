@@ -128,9 +128,7 @@ export default function StoriesPage() {
   const [openId, setOpenId] = useState<number | null>(null);
   const story = useStory(openId);
   const remove = useDeleteStory();
-  const refresh = () => {
-    void qc.invalidateQueries({ queryKey: storyKeys.all });
-  };
+  const refresh = () => qc.invalidateQueries({ queryKey: storyKeys.all });
   return (
     <div className="page">
       <header className="page-head">

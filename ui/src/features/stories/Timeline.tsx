@@ -35,10 +35,13 @@ function preview(clip: Clip, drag: Drag | null, zoom: number, edges: number[]): 
   return { trim_end: Math.max(0, clip.trim_end - (end - clip.start - length)) };
 }
 
-export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: () => void }) {
+/** `onChanged` reloads the story; the promise settles once the reloaded story is shown. */
+export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: () => Promise<unknown> }) {
   const toast = useUi((s) => s.toast);
   const [zoom, setZoom] = useState(80);
   const [drag, setDrag] = useState<Drag | null>(null);
+  /** A dropped clip's new place, shown until the saved story arrives (no snap back meanwhile). */
+  const [dropped, setDropped] = useState<{ clipId: number; patch: ClipPatch } | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
   const [playhead, setPlayhead] = useState(0);
   const [playing, setPlaying] = useState(false);
@@ -60,7 +63,7 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
           toast(errorMessage(err), "error");
         }
         bump((n) => n + 1);
-        onChanged();
+        await onChanged();
       });
       return chain.current;
     },
@@ -156,7 +159,10 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
     if (!drag) return;
     const clip = story.clips.find((c) => c.id === drag.clipId);
     setDrag(null);
-    if (clip && Math.abs(drag.dx) >= 2) void edit(clip, preview(clip, drag, zoom, edges));
+    if (!clip || Math.abs(drag.dx) < 2) return;
+    const patch = preview(clip, drag, zoom, edges);
+    setDropped({ clipId: clip.id, patch });
+    void edit(clip, patch).finally(() => setDropped(null));
   };
 
   const setTrack = (track: Track, patch: { muted?: boolean; solo?: boolean }) => void perform((s) => s.exec(patchTrack(story.id, track, patch)));
@@ -237,7 +243,8 @@ export function Timeline({ story, onChanged }: { story: StoryDetail; onChanged: 
               {story.clips
                 .filter((c) => c.track_id === track.id)
                 .map((clip) => {
-                  const shown = { ...clip, ...preview(clip, drag, zoom, edges) } as Clip;
+                  const held = dropped?.clipId === clip.id ? dropped.patch : {};
+                  const shown = { ...clip, ...held, ...preview(clip, drag, zoom, edges) } as Clip;
                   return (
                     <div
                       key={clip.id}
