@@ -122,7 +122,9 @@ class SynthesisRequest:
 
 @runtime_checkable
 class Engine(Protocol):
-    """What the provider server needs from an engine."""
+    """What the provider server needs from an engine. It may also set `description` (one or
+    two plain sentences: what it is for, its quality/speed trade-off), shown in describe();
+    an engine without it is described with an empty one."""
 
     name: str
     display_name: str

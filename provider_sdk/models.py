@@ -116,6 +116,11 @@ class ModelInfo(SpecModel):
 class EngineInfo(SpecModel):
     name: str
     display_name: str
+    description: str = Field(
+        default="",
+        description="One or two plain sentences for a person choosing an engine: what it is "
+        "for and its quality/speed trade-off. Optional; empty when the provider says nothing.",
+    )
     default_model_size: str
     models: list[ModelInfo]
 

@@ -132,6 +132,14 @@ class WhisperModelList(Out):
     models_dir: str
 
 
+class MeasuredSpeed(Out):
+    rtf: float
+    """The median real-time factor of the model's latest completed takes (at most 20):
+    seconds of synthesis per second of audio, below 1 is faster than real time."""
+    takes: int
+    """How many takes the median is drawn from."""
+
+
 class TtsModelOut(Out):
     model_size: str
     display_name: str
@@ -147,6 +155,8 @@ class TtsModelOut(Out):
     local_dir: str | None
     """Where the model's files can be copied by hand (a machine without internet); picked up
     without a restart. None: nothing to copy."""
+    speed: MeasuredSpeed | None
+    """How fast it has been on this machine; null until a generation with it has completed."""
 
 
 class TtsEngineModels(Out):
@@ -154,6 +164,8 @@ class TtsEngineModels(Out):
     provider_kind: str
     name: str
     display_name: str
+    description: str
+    """What the engine is for (the provider's own words); empty when it says nothing."""
     default_model_size: str
     models: list[TtsModelOut]
 

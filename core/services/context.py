@@ -124,9 +124,9 @@ class Core:
             provider,
             planner,
             voice_prompts,
-            # word timings for the takes that stories use, in the background
-            on_completed=lambda gid: aligner.schedule(gid, only_in_stories=True),
+            on_completed=aligner.completed,  # word timings for every take, in the background
         )
+        aligner.watch(queue.pending)
         generations = Generations(events, queue, planner, settings.max_text_chars)
         speech = Speech(db, files, events, generations)
         stories = Stories(db, files)
@@ -140,7 +140,7 @@ class Core:
             manager=manager,
             planner=planner,
             providers=Providers(manager) if manager is not None else None,
-            tts_models=TtsModels(provider, manager, planner),
+            tts_models=TtsModels(provider, manager, planner, db),
             presets=Presets(files, provider, planner),
             whisper_models=WhisperModels(settings, transcriber),
             voice_prompts=voice_prompts,
@@ -173,6 +173,7 @@ class Core:
 
     async def close(self) -> None:
         self.whisper_models.close()
+        await self.aligner.close()
         await self.queue.close()
         await self.transcriber.close()
         await self.provider.stop()

@@ -19,12 +19,15 @@ import anyio
 from core.errors import ConflictError, CoreError, NotFoundError, ProviderUnavailable
 from core.logging import get_logger
 from core.services.model_downloads import Follower, SharedDownload
+from core.services.model_speed import MeasuredSpeed, ModelKey, measured_speeds
 from core.tts import guidance
 from core.tts.base import DownloadEvent, TTSProvider
 from provider_sdk.errors import ProviderError
 from provider_sdk.models import EngineInfo, ModelDownloadDone, ModelInfo
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from core.services.planning import Planner
     from core.tts.manager import ProviderManager
 
@@ -50,12 +53,18 @@ class TtsModels:
     """The service behind `/models/tts`."""
 
     def __init__(
-        self, provider: TTSProvider, manager: ProviderManager | None, planner: Planner
+        self,
+        provider: TTSProvider,
+        manager: ProviderManager | None,
+        planner: Planner,
+        db: Engine | None = None,
     ) -> None:
-        """One per core: it remembers the downloads it relays."""
+        """One per core: it remembers the downloads it relays. With `db`, each model also
+        says how fast it has been on this machine (from the history)."""
         self.provider = provider
         self.manager = manager
         self.planner = planner
+        self.db = db
         self.running: dict[tuple[str, str, str], Running] = {}
         self.shared: dict[tuple[str, str, str], SharedDownload] = {}
 
@@ -72,6 +81,7 @@ class TtsModels:
         seen: set[str] = set()
         served: list[tuple[str, EngineInfo]] = []
         errors: list[str] = []
+        speeds = await anyio.to_thread.run_sync(measured_speeds, self.db) if self.db else {}
         for provider in self.providers():
             try:
                 view = await provider.model_overview()
@@ -83,7 +93,7 @@ class TtsModels:
                     continue  # the first provider serving an engine is the one used
                 seen.add(engine.name)
                 served.append((provider.id, engine))
-                engines.append(self._engine_row(provider, engine, view.loaded))
+                engines.append(self._engine_row(provider, engine, view.loaded, speeds))
         if not engines and errors:
             raise ProviderUnavailable(f"no speech provider answered ({'; '.join(errors)})")
         return {"provider": self._active_id(), "engines": engines, **self._for_voice_types(served)}
@@ -119,11 +129,16 @@ class TtsModels:
             return None
 
     def _engine_row(
-        self, provider: TTSProvider, engine: EngineInfo, loaded: tuple[str, str] | None
+        self,
+        provider: TTSProvider,
+        engine: EngineInfo,
+        loaded: tuple[str, str] | None,
+        speeds: dict[ModelKey, MeasuredSpeed],
     ) -> dict[str, Any]:
         models = []
         for m in engine.models:
             running = self.running.get((provider.id, engine.name, m.model_size))
+            speed = speeds.get((engine.name, m.model_size))
             models.append(
                 {
                     "model_size": m.model_size,
@@ -136,6 +151,7 @@ class TtsModels:
                     "downloading": running is not None,
                     "capabilities": m.capabilities.model_dump(),
                     "local_dir": m.local_dir,
+                    "speed": speed.as_dict() if speed else None,
                 }
             )
         return {
@@ -143,6 +159,7 @@ class TtsModels:
             "provider_kind": provider.kind,
             "name": engine.name,
             "display_name": engine.display_name,
+            "description": engine.description,
             "default_model_size": engine.default_model_size,
             "models": models,
         }

@@ -164,6 +164,8 @@ class OpenAIProvider(TTSProvider):
         engine = EngineInfo(
             name=ENGINE,
             display_name="OpenAI speech",
+            description="OpenAI's preset voices, run on OpenAI's servers with your key: good "
+            "quality in many languages, no cloning; text leaves this machine.",
             default_model_size=next(iter(self.models)),
             models=models,
         )

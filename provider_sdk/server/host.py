@@ -116,6 +116,7 @@ class EngineHost:
             EngineInfo(
                 name=e.name,
                 display_name=e.display_name,
+                description=str(getattr(e, "description", "")),
                 default_model_size=e.registry.default.model_size,
                 models=[
                     c.info(

@@ -79,6 +79,10 @@ class KokoroEngine:
 
     name = ENGINE
     display_name = "Kokoro"
+    description = (
+        "54 preset voices in nine languages, small and fast on an ordinary CPU; good quality, "
+        "no cloning."
+    )
     registry = REGISTRY
 
     def __init__(self, data_dir: Path) -> None:

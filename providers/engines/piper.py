@@ -63,6 +63,10 @@ class PiperEngine:
 
     name = ENGINE
     display_name = "Piper"
+    description = (
+        "One small US English voice that ships with the provider: instant on any CPU, "
+        "plain quality, no cloning."
+    )
     registry = REGISTRY
 
     def __init__(self, data_dir: Path) -> None:

@@ -94,6 +94,10 @@ class PocketEngine:
 
     name = ENGINE
     display_name = "Pocket TTS"
+    description = (
+        "Voice cloning faster than real time on an ordinary CPU, one small model per language "
+        "(English, French, German, Spanish, Italian, Portuguese); less natural than Qwen3-TTS."
+    )
     registry = REGISTRY
 
     def __init__(self, data_dir: Path) -> None:

@@ -108,6 +108,10 @@ class QwenEngine(FetchedModels):
 
     name = ENGINE
     display_name = "Qwen3-TTS"
+    description = (
+        "Voice cloning, nine preset speakers and voice design in ten languages: the best "
+        "quality here, but large (2.5 to 4.5 GB) and slow without a GPU."
+    )
     registry = REGISTRY
 
     def __init__(self, data_dir: Path, *, max_chunk_chars: int = MAX_CHUNK_CHARS) -> None:

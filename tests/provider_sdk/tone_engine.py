@@ -55,6 +55,7 @@ REGISTRY = ModelRegistry.of(
 class ToneEngine:
     name = "tone"
     display_name = "Tone"
+    description = "A sine tone per word: instant, for tests."
     registry = REGISTRY
 
     def __init__(self) -> None:
