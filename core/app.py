@@ -15,6 +15,7 @@ from core import __version__
 from core.api import errors
 from core.api.first_run import router as first_run_router
 from core.api.generations import router as generations_router
+from core.api.history_words import router as history_words_router
 from core.api.openai import router as openai_router
 from core.api.profiles import router as profiles_router
 from core.api.providers import router as providers_router
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, provider: TTSProvider | None = 
         system_router,
         profiles_router,
         generations_router,
+        history_words_router,
         transcribe_router,
         openai_router,
         providers_router,

@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from sqlmodel import Session, col, select
 
+from core.cli_history import history_app
 from core.cli_models import models_app
 from core.cli_servers import app as servers_app
 from core.cli_story import story_app
@@ -28,6 +29,7 @@ app.add_typer(profiles_app, name="profiles")
 app.add_typer(servers_app)  # mcp, wyoming
 app.add_typer(models_app, name="models")
 app.add_typer(story_app, name="story")
+app.add_typer(history_app, name="history")
 T = TypeVar("T")
 
 

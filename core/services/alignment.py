@@ -1,8 +1,8 @@
 """Word timings for generated speech: the packaged Whisper model transcribes the take with
 word timestamps, and the known text is aligned to the recognised words (difflib over
 normalised words), so the stored words are the words that were asked for, with times from the
-audio. Runs off the request path, one take at a time (the transcriber's lock), for every take
-a story uses; the result is stored with the generation version."""
+audio. Runs off the request path, one take at a time (the transcriber's lock), for every
+completed take; the result is stored with the generation version."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import asyncio
 import difflib
 import json
 import re
+import time
+from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
@@ -29,7 +32,6 @@ if TYPE_CHECKING:
 
 log = get_logger("alignment")
 _WORD = re.compile(r"\S+")
-_tasks: set[asyncio.Task[None]] = set()
 LEAD_MARGIN_S = 0.01
 SNAP_WINDOW_S = 0.6
 """How far a word's start may move onto an onset the audio shows (Whisper's word times drift by
@@ -169,27 +171,73 @@ def snap_to_onsets(words: list[TimedWord], starts: list[float]) -> list[TimedWor
 
 
 class Aligner:
-    """Aligns takes (off the request path) and stores their words; publishes `words`."""
+    """Aligns takes off the request path and stores their words; publishes `words`.
+
+    Every completed take is aligned (`completed`, the queue's hook). A take that a story uses is
+    aligned at once (`schedule`): the story's captions wait for it. Any other take goes into a
+    first-in-first-out backlog that one idle-priority worker drains, one take at a time, and
+    only once the generation queue has had no work for `idle_s` seconds, so aligning never
+    competes with generating for the CPU; whatever it has not reached is aligned on demand
+    (`align_version`). The worker exists only while the backlog has takes; `close` (the core's
+    shutdown) cancels it and every alignment still running, so nothing is left half-stored."""
+
+    IDLE_S = 2.0
 
     def __init__(
-        self, db: Engine, files: FileStore, events: EventBus, transcriber: Transcriber
+        self,
+        db: Engine,
+        files: FileStore,
+        events: EventBus,
+        transcriber: Transcriber,
+        *,
+        idle_s: float = IDLE_S,
     ) -> None:
         self.db = db
         self.files = files
         self.events = events
         self.transcriber = transcriber
+        self.idle_s = idle_s
+        self._busy: Callable[[], int] = lambda: 0
+        self._backlog: deque[int] = deque()
+        self._worker: asyncio.Task[None] | None = None
+        self._last_busy = time.monotonic()
+        self._running: dict[int, asyncio.Task[list[TimedWord] | None]] = {}
+        self._scheduled: set[asyncio.Task[None]] = set()
+
+    def watch(self, busy: Callable[[], int]) -> None:
+        """`busy()`: how many generations are queued or running (the background worker waits
+        while there are any)."""
+        self._busy = busy
 
     async def align_version(self, version_id: int) -> list[TimedWord] | None:
-        """Align one stored take (once: a stored result is returned as it is)."""
-        from core.audio.decode import decode
-        from core.services.transcription import WHISPER_RATE
-
+        """The words of one stored take: stored ones are returned as they are; otherwise the
+        take is aligned now (once: callers asking meanwhile share that run)."""
         with Session(self.db) as session:
             stored = session.exec(
                 select(VersionWords).where(VersionWords.version_id == version_id)
             ).first()
             if stored is not None:
                 return [TimedWord(**w) for w in json.loads(stored.words)]
+        task = self._running.get(version_id)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._align(version_id))
+            self._running[version_id] = task
+            task.add_done_callback(self._finished)
+        # A caller that goes away (a closed request) does not cancel the shared run.
+        return await asyncio.shield(task)
+
+    def _finished(self, task: asyncio.Task[list[TimedWord] | None]) -> None:
+        for version_id, running in list(self._running.items()):
+            if running is task:
+                del self._running[version_id]
+        if not task.cancelled():
+            task.exception()  # retrieved: a caller that went away does not leave it unseen
+
+    async def _align(self, version_id: int) -> list[TimedWord] | None:
+        from core.audio.decode import decode
+        from core.services.transcription import WHISPER_RATE
+
+        with Session(self.db) as session:
             version = session.get(GenerationVersion, version_id)
             gen = session.get(Generation, version.generation_id) if version else None
         if version is None or gen is None:
@@ -209,26 +257,75 @@ class Aligner:
         self.events.publish({"type": "words", "generation_id": gen.id, "version_id": version_id})
         return words
 
-    def schedule(self, generation_id: int, *, only_in_stories: bool = False) -> None:
-        """Align the generation's latest take in the background (from inside the event loop)."""
+    def completed(self, generation_id: int) -> None:
+        """The queue's hook for a stored take: align it now when a story uses it, else in the
+        background once the queue is idle."""
         with Session(self.db) as session:
-            if (
-                only_in_stories
-                and not session.exec(
-                    select(StoryClip.id).where(StoryClip.generation_id == generation_id)
-                ).first()
-            ):
-                return
+            in_story = session.exec(
+                select(StoryClip.id).where(StoryClip.generation_id == generation_id)
+            ).first()
             version_id = _latest_version(session, generation_id)
         if version_id is None:
             return
+        if in_story is not None:
+            self._start(generation_id, version_id)
+            return
+        self._last_busy = time.monotonic()
+        self._backlog.append(version_id)
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(
+                self._drain(), name="word-alignment"
+            )
 
-        async def run() -> None:
-            try:
-                await self.align_version(version_id)
-            except Exception as exc:  # a take that cannot be aligned keeps clip-level captions
-                log.warning("aligning words of generation %d failed: %r", generation_id, exc)
+    def schedule(self, generation_id: int) -> None:
+        """Align the generation's latest take now, in the background (from inside the event
+        loop): a story is about to show it."""
+        with Session(self.db) as session:
+            version_id = _latest_version(session, generation_id)
+        if version_id is not None:
+            self._start(generation_id, version_id)
 
-        task = asyncio.get_running_loop().create_task(run())
-        _tasks.add(task)
-        task.add_done_callback(_tasks.discard)
+    def _start(self, generation_id: int, version_id: int) -> None:
+        task = asyncio.get_running_loop().create_task(self._quietly(generation_id, version_id))
+        self._scheduled.add(task)
+        task.add_done_callback(self._scheduled.discard)
+
+    async def _quietly(self, generation_id: int, version_id: int) -> None:
+        try:
+            await self.align_version(version_id)
+        except Exception as exc:  # a take that cannot be aligned keeps clip-level captions
+            log.warning("aligning words of generation %d failed: %r", generation_id, exc)
+
+    async def _drain(self) -> None:
+        """The idle-priority worker: one take at a time, each after the queue has rested."""
+        while self._backlog:
+            await self._until_idle()
+            version_id = self._backlog.popleft()
+            with Session(self.db) as session:
+                version = session.get(GenerationVersion, version_id)
+            if version is not None:
+                await self._quietly(version.generation_id, version_id)
+
+    async def _until_idle(self) -> None:
+        while True:
+            if self._busy():
+                self._last_busy = time.monotonic()
+            wait = self._last_busy + self.idle_s - time.monotonic()
+            if wait <= 0:
+                return
+            await asyncio.sleep(wait)
+
+    def backlog(self) -> list[int]:
+        """The version ids still waiting for the background worker, oldest first."""
+        return list(self._backlog)
+
+    async def close(self) -> None:
+        """Cancel the worker and every alignment still running (the core is shutting down)."""
+        tasks = [*self._scheduled, *self._running.values()]
+        if self._worker is not None:
+            tasks.append(self._worker)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self._worker = None
+        self._backlog.clear()

@@ -1,0 +1,146 @@
+"""Word timings for every completed take, not only those a story uses: a real core on the tone
+engine (uvicorn on 127.0.0.1, its own SQLite file) aligns each finished generation in the
+background with the packaged Whisper model, and serves the words and captions under
+/history/{id}/…; the CLI writes the same captions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from core.cli import app
+from core.services.alignment import spoken_words
+from core.store.models import GenerationVersion, StoryClip, VersionWords
+from provider_sdk.errors import ProviderError
+from tests.core.tone_core import ToneCore, tone_core
+
+TEXT = "Seven bright lanterns glow. Over the quiet harbour [pause 0.3s] at night."
+
+
+@pytest.fixture(scope="module")
+def tone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ToneCore]:
+    with tone_core(tmp_path_factory.mktemp("words") / "data") as core:
+        yield core
+
+
+@pytest.fixture(scope="module")
+def profile(tone: ToneCore) -> int:
+    return tone.preset_profile()
+
+
+def stored_words(tone: ToneCore, generation_id: int) -> list[dict[str, object]] | None:
+    """The words stored with the generation's version (read from the SQLite file)."""
+    with Session(tone.server.app.state.core.db) as session:
+        row = session.exec(
+            select(VersionWords)
+            .join(GenerationVersion, GenerationVersion.id == VersionWords.version_id)  # type: ignore[arg-type]
+            .where(GenerationVersion.generation_id == generation_id)
+        ).first()
+    return None if row is None else list(json.loads(row.words))
+
+
+def test_a_plain_take_gets_its_words_stored_in_the_background(
+    tone: ToneCore, profile: int, tmp_path: Path
+) -> None:
+    http = tone.server.http
+    take = tone.server.wait(tone.generate(profile, TEXT)["id"])
+    assert take["status"] == "completed"
+    with Session(tone.server.app.state.core.db) as session:  # in no story
+        assert (
+            session.exec(select(StoryClip).where(StoryClip.generation_id == take["id"])).first()
+            is None
+        )
+    # Nobody asks for the words: the idle-priority worker stores them (a `words` event).
+    tone.server.until(
+        lambda: stored_words(tone, take["id"]) is not None, timeout=120, what="no words stored"
+    )
+    stored = stored_words(tone, take["id"])
+    said = spoken_words(TEXT)
+    assert stored is not None and [w["word"] for w in stored] == said
+    assert tone.server.app.state.core.aligner.backlog() == []
+
+    words = http.get(f"/history/{take['id']}/words")
+    assert words.status_code == 200 and words.json() == stored
+    assert http.get(f"/history/{take['id']}/words", params={"version": 1}).json() == stored
+    starts = [float(w["start"]) for w in words.json()]  # type: ignore[arg-type]
+    assert (
+        starts == sorted(starts) and max(float(w["end"]) for w in stored) <= take["duration"] + 0.05
+    )  # type: ignore[arg-type]
+
+    srt = http.get(f"/history/{take['id']}/captions")
+    assert srt.status_code == 200 and srt.headers["content-type"].startswith("application/x-subrip")
+    assert f'filename="generation-{take["id"]}.srt"' in srt.headers["content-disposition"]
+    blocks = srt.text.strip().split("\n\n")
+    assert blocks[0].startswith("1\n00:00:") and " --> 00:00:" in blocks[0]
+    assert " ".join(b.splitlines()[2] for b in blocks) == " ".join(said)
+    assert blocks[0].splitlines()[2] == "Seven bright lanterns glow."  # a cue ends at a sentence
+    vtt = http.get(f"/history/{take['id']}/captions", params={"format": "vtt"})
+    assert vtt.headers["content-type"].startswith("text/vtt") and vtt.text.startswith("WEBVTT\n\n")
+
+    out = tmp_path / "take.srt"
+    data_dir = str(tone.server.data_dir)
+    cli = CliRunner().invoke(
+        app, ["history", "captions", str(take["id"]), "-o", str(out), "--data-dir", data_dir]
+    )
+    assert cli.exit_code == 0, cli.output
+    assert out.read_text(encoding="utf-8") == srt.text
+    as_vtt = tmp_path / "take.txt"
+    cli = CliRunner().invoke(
+        app,
+        [
+            "history",
+            "captions",
+            str(take["id"]),
+            "-o",
+            str(as_vtt),
+            "--format",
+            "vtt",
+            "--data-dir",
+            data_dir,
+        ],
+    )
+    assert cli.exit_code == 0 and as_vtt.read_text(encoding="utf-8") == vtt.text
+    unknown = CliRunner().invoke(
+        app, ["history", "captions", str(take["id"]), "-o", str(tmp_path / "x.txt")]
+    )
+    assert unknown.exit_code == 2 and ".srt or .vtt" in unknown.output
+    missing = CliRunner().invoke(
+        app, ["history", "captions", "999999", "-o", str(out), "--data-dir", data_dir]
+    )
+    assert missing.exit_code == 1 and "generation 999999 does not exist" in missing.output
+
+
+def test_words_and_captions_refuse_what_has_no_words(tone: ToneCore, profile: int) -> None:
+    http = tone.server.http
+    tone.engine.fail_with = ProviderError("the tone broke")
+    try:
+        failed = tone.server.wait(tone.generate(profile, "This one fails.")["id"])
+    finally:
+        tone.engine.fail_with = None
+    assert failed["status"] == "failed"
+    for route in ("words", "captions"):
+        refused = http.get(f"/history/{failed['id']}/{route}")
+        assert refused.status_code == 409, refused.text
+        assert "is failed" in refused.text and "once it has completed" in refused.text
+        gone = http.get(f"/history/987654321/{route}")
+        assert gone.status_code == 404 and "generation 987654321 does not exist" in gone.text
+        for odd in (str(2**63), str(2**64 + 5), "0", "-1", "abc"):
+            assert http.get(f"/history/{odd}/{route}").status_code == 422, odd
+    take = tone.server.wait(tone.generate(profile, "A short one.")["id"])
+    for route in ("words", "captions"):
+        no_version = http.get(f"/history/{take['id']}/{route}", params={"version": 7})
+        assert no_version.status_code == 404 and "has no version 7" in no_version.text
+        for bad in ("0", str(2**63), "x"):
+            bad_version = http.get(f"/history/{take['id']}/{route}", params={"version": bad})
+            assert bad_version.status_code == 422 and "version" in bad_version.text
+    mp3 = http.get(f"/history/{take['id']}/captions", params={"format": "mp3"})
+    assert mp3.status_code == 422 and "format" in mp3.text
+    # Asked for before the background worker got there: aligned now, and stored once.
+    words = http.get(f"/history/{take['id']}/words")
+    assert words.status_code == 200 and [w["word"] for w in words.json()] == ["A", "short", "one."]
+    assert stored_words(tone, take["id"]) == words.json()
