@@ -228,6 +228,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/history/{generation_id}/captions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Take Captions
+         * @description Captions of a completed take, as SRT or WebVTT (times from the start of the take).
+         */
+        get: operations["take_captions_history__generation_id__captions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/history/{generation_id}/words": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Take Words
+         * @description Word timings of a completed take (aligned now when the background run has not yet).
+         */
+        get: operations["take_words_history__generation_id__words_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/history/stats": {
         parameters: {
             query?: never;
@@ -1461,6 +1501,12 @@ export interface components {
         DescribedEngine: {
             /** Default Model Size */
             default_model_size: string;
+            /**
+             * Description
+             * @description One or two plain sentences for a person choosing an engine: what it is for and its quality/speed trade-off. Optional; empty when the provider says nothing.
+             * @default
+             */
+            description?: string;
             /** Display Name */
             display_name: string;
             /** Models */
@@ -1688,6 +1734,13 @@ export interface components {
         HTTPValidationError: {
             /** Detail */
             detail?: components["schemas"]["ValidationError"][];
+        };
+        /** MeasuredSpeed */
+        MeasuredSpeed: {
+            /** Rtf */
+            rtf: number;
+            /** Takes */
+            takes: number;
         };
         /** ModelInfo */
         ModelInfo: {
@@ -2047,6 +2100,8 @@ export interface components {
         TtsEngineModels: {
             /** Default Model Size */
             default_model_size: string;
+            /** Description */
+            description: string;
             /** Display Name */
             display_name: string;
             /** Models */
@@ -2106,6 +2161,7 @@ export interface components {
             model_size: string;
             /** Size Mb */
             size_mb: number;
+            speed: components["schemas"]["MeasuredSpeed"] | null;
         };
         /**
          * UnavailableVoiceTypes
@@ -2601,6 +2657,77 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    take_captions_history__generation_id__captions_get: {
+        parameters: {
+            query?: {
+                format?: "srt" | "vtt";
+                /** @description the take's version (default: the current) */
+                version?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                generation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    take_words_history__generation_id__words_get: {
+        parameters: {
+            query?: {
+                /** @description the take's version (default: the current) */
+                version?: number | null;
+            };
+            header?: never;
+            path: {
+                /** @description a row id (1 to 2^63-1) */
+                generation_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WordOut"][];
                 };
             };
             /** @description Validation Error */
