@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type MutableRefObject } from "react";
 import type WaveSurfer from "wavesurfer.js";
 import { formatDuration } from "../lib/format";
 import { claimPlayback, releasePlayback } from "../lib/playback";
@@ -22,6 +22,8 @@ export function AudioPlayer({
   autoPlay = false,
   takeOver,
   stoppable = false,
+  onTime,
+  seekRef,
 }: {
   src: string;
   label: string;
@@ -30,6 +32,10 @@ export function AudioPlayer({
   takeOver?: () => { at: number; play: boolean };
   /** Offer a Stop button (pause and back to the start). */
   stoppable?: boolean;
+  /** Told the playback position (seconds) whenever it moves. */
+  onTime?: (t: number) => void;
+  /** Filled with a function that moves playback to a time (seconds), once the clip is ready. */
+  seekRef?: MutableRefObject<((t: number) => void) | null>;
 }) {
   const container = useRef<HTMLDivElement>(null);
   const ws = useRef<WaveSurfer | null>(null);
@@ -40,6 +46,10 @@ export function AudioPlayer({
   const [error, setError] = useState<string | null>(null);
   const handOver = useRef(takeOver);
   handOver.current = takeOver;
+  const timeListener = useRef(onTime);
+  timeListener.current = onTime;
+  const seeker = useRef(seekRef);
+  seeker.current = seekRef;
 
   useEffect(() => {
     let cancelled = false;
@@ -68,11 +78,15 @@ export function AudioPlayer({
         instance.on("ready", (d: number) => {
           setDuration(d);
           setReady(true);
+          if (seeker.current) seeker.current.current = (t: number) => instance?.setTime(t);
           const from = handOver.current?.() ?? { at: 0, play: autoPlay };
           if (from.at > 0 && from.at < d) instance?.setTime(from.at);
           if (from.play) void instance?.play();
         });
-        instance.on("timeupdate", (t: number) => setTime(t));
+        instance.on("timeupdate", (t: number) => {
+          setTime(t);
+          timeListener.current?.(t);
+        });
         instance.on("play", () => {
           claimPlayback(owner, () => owner.pause());
           setPlaying(true);
@@ -93,6 +107,7 @@ export function AudioPlayer({
       if (instance) releasePlayback(instance);
       instance?.destroy();
       ws.current = null;
+      if (seeker.current) seeker.current.current = null;
     };
   }, [src, compact, autoPlay]);
 

@@ -1,7 +1,6 @@
 import { Fragment, useState } from "react";
 import { generationAudioUrl, useDeleteGeneration, useDescribe, useGenerationAction, useSetFavourite } from "../../api/generations";
 import type { Generation } from "../../api/types";
-import { AudioPlayer } from "../../components/AudioPlayer";
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { DownloadMenu } from "../../components/DownloadMenu";
 import { Icon } from "../../components/Icon";
@@ -11,6 +10,7 @@ import { canRetry, findModel } from "../generate/engineOptions";
 import { AddToStory } from "../stories/AddToStory";
 import { groupVariations } from "./grouping";
 import { StatusBadge } from "./StatusBadge";
+import { TakePlayer } from "./TakePlayer";
 
 function RowActions({ g, playing, onPlay, onDelete }: { g: Generation; playing: boolean; onPlay: () => void; onDelete: () => void }) {
   const action = useGenerationAction();
@@ -107,7 +107,7 @@ export function HistoryTable({ items }: { items: Generation[] }) {
               {playing === g.id && (
                 <tr>
                   <td colSpan={6}>
-                    <AudioPlayer src={generationAudioUrl(g)} label={`generation ${g.id}`} autoPlay stoppable />
+                    <TakePlayer g={g} />
                   </td>
                 </tr>
               )}

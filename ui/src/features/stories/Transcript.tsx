@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { api, errorMessage } from "../../api/client";
+import { WordList } from "../../components/WordList";
 import type { components } from "../../api/schema.gen";
 import type { Clip } from "./api";
 
@@ -47,42 +48,22 @@ export function Transcript({
   });
   const offset = clip.start - clip.trim_start;
   const visibleEnd = (clip.duration ?? 0) - clip.trim_end;
-  // One word under the playhead at most: the last one started (a millisecond of slack, so that
-  // seeking to a word's start always lands in it).
   const list = words.data ?? [];
-  let currentIndex = -1;
-  list.forEach((w, i) => {
-    if (playhead + 0.001 >= offset + w.start && playhead < offset + w.end) currentIndex = i;
-  });
   return (
     <section className="card story-transcript" aria-label="Transcript of the selected clip">
       <h3>Transcript</h3>
       {words.isPending && <p>Finding word timings…</p>}
-      <p>
-        {list.map((w, i) => {
-          const heard = w.end > clip.trim_start && w.start < visibleEnd;
-          const at = offset + Math.max(w.start, clip.trim_start);
-          const current = heard && i === currentIndex;
-          const chosen = range !== null && i >= range[0] && i <= range[1];
-          return (
-            <button
-              key={i}
-              type="button"
-              className={`story-word${current ? " is-current" : ""}${chosen ? " is-chosen" : ""}${heard ? "" : " is-cut"}`}
-              aria-current={current ? "true" : undefined}
-              aria-pressed={chosen}
-              disabled={!heard}
-              data-testid="word"
-              onClick={(e) => {
-                setRange(e.shiftKey && range ? [Math.min(range[0], i), Math.max(range[1], i)] : [i, i]);
-                onSeek(at);
-              }}
-            >
-              {w.word}
-            </button>
-          );
-        })}
-      </p>
+      <WordList
+        words={list}
+        time={playhead - offset}
+        className="story-word"
+        heard={(w) => w.end > clip.trim_start && w.start < visibleEnd}
+        chosen={(i) => range !== null && i >= range[0] && i <= range[1]}
+        onWord={(i, e) => {
+          setRange(e.shiftKey && range ? [Math.min(range[0], i), Math.max(range[1], i)] : [i, i]);
+          onSeek(offset + Math.max(list[i]!.start, clip.trim_start));
+        }}
+      />
       <button type="button" className="btn" onClick={() => void retake()} disabled={!range || busy}>
         {busy ? "Re-taking…" : "Re-take the selected words"}
       </button>
