@@ -109,6 +109,34 @@ describe("GenerateForm with the provider's describe()", () => {
     expect(api.called("POST", "/generate")[0]?.body).toMatchObject({ engine: "qwen", model_size: "0.6B", instruct: "whisper", text: "Quiet now" });
   });
 
+  it("says under the menu what the chosen model is for: description, languages, size and its speed here", async () => {
+    const base = describeOut(true);
+    const about = "Voice cloning in ten languages; best quality, slow without a GPU.";
+    const described = { ...base, engines: base.engines.map((e) => (e.name === "qwen" ? { ...e, description: about } : e)) };
+    const row = { model_size: "0.6B", display_name: "0.6B Base", size_mb: 2400, languages: ["en", "zh"], availability: "downloadable", downloaded: true,
+      loaded: false, downloading: false, capabilities: { ...caps, clone: true }, local_dir: null, speed: { rtf: 0.33, takes: 12 } };
+    stubFetch({
+      "GET /profiles": () => [makeProfile({ id: 1, name: "Joe", preset_engine: "piper" }), sam],
+      "GET /describe": () => described,
+      "GET /models/tts": () => ({ provider: "pytorch-cpu", for_voice_type: { cloned: null, designed: null, preset: null }, unavailable: { cloned: null, designed: null, preset: null },
+        engines: [
+          { provider: "pytorch-cpu", provider_kind: "local", name: "qwen", display_name: "Qwen3-TTS", description: "", default_model_size: "0.6B", models: [row] },
+          { provider: "pytorch-cpu", provider_kind: "local", name: "piper", display_name: "Piper", description: "", default_model_size: "medium",
+            models: [{ ...row, model_size: "medium", display_name: "Medium", size_mb: 60, languages: ["en"], availability: "packaged", speed: null }] },
+        ] }),
+    });
+    renderWithClient(<GenerateForm onCreated={() => {}} />);
+    await screen.findByRole("option", { name: "Sam" });
+    await userEvent.selectOptions(screen.getByLabelText("Voice"), "2");
+    const facts = await screen.findByTestId("model-facts");
+    expect(facts).toHaveTextContent("Qwen3-TTS: Voice cloning in ten languages; best quality, slow without a GPU.");
+    await waitFor(() => expect(facts).toHaveTextContent("English, Chinese · ≈ 2.3 GB · about 3× faster than real time here (12 takes)"));
+    // A preset voice of the packaged Piper model, never used here yet.
+    await userEvent.selectOptions(screen.getByLabelText("Voice"), "1");
+    await waitFor(() => expect(screen.getByTestId("model-facts")).toHaveTextContent("English · packaged · speed not measured on this machine yet"));
+    expect(screen.getByTestId("model-facts")).not.toHaveTextContent("Voice cloning");
+  });
+
   it("marks a model that is not downloaded in the menu, and turns the seed off with its reason on a model that takes none", async () => {
     stubFetch({ "GET /profiles": () => [makeProfile({ id: 1, name: "Joe" }), sam], "GET /describe": () => describeOut(false) });
     renderWithClient(<GenerateForm onCreated={() => {}} />);

@@ -10,6 +10,8 @@ import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
 import { formatMb, LANGUAGES, languageName } from "../../lib/format";
 import { useUi } from "../../store/ui";
+import { EngineFacts } from "../models/EngineFacts";
+import { factsOf } from "../models/engineFacts";
 import { CapabilityUnavailable, ModelNeeded } from "../models/ModelNeeded";
 import { autoModel, enginesFor, findModel, languagesFor, modelFullName, modelLabel, seedUnsupported } from "./engineOptions";
 
@@ -185,6 +187,7 @@ export function GenerateForm({ onCreated }: { onCreated: (g: Generation[]) => vo
             )}
           </Field>
         </div>
+        {picked && <EngineFacts facts={factsOf(picked.engine, picked.model, voiceModels.data)} title={picked.engine.display_name} testId="model-facts" />}
         {supportsInstruct && (
           <Field label="Instruction" hint="How to say it, e.g. “whisper, slowly”.">
             {(p) => <input {...p} className="input" value={instruct} maxLength={2000} onChange={(e) => setInstruct(e.target.value)} />}

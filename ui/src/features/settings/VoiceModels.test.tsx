@@ -9,19 +9,20 @@ const MB = 1024 * 1024;
 
 function model(size: string, extra: Partial<TtsModel> = {}): TtsModel {
   return { model_size: size, display_name: `Qwen3-TTS ${size}`, size_mb: 2520, languages: ["en", "zh"],
-    availability: "downloadable", downloaded: false, loaded: false, downloading: false, capabilities: { clone: true }, local_dir: null, ...extra };
+    availability: "downloadable", downloaded: false, loaded: false, downloading: false, capabilities: { clone: true }, local_dir: null, speed: null, ...extra };
 }
 
 function fakeCore(streams: Record<string, () => Response> = {}) {
-  let qwen = [model("0.6B", { downloaded: true, loaded: true }), model("1.7B", { size_mb: 4540 }), model("1.7B-VoiceDesign")];
+  let qwen = [model("0.6B", { downloaded: true, loaded: true, speed: { rtf: 2.5, takes: 7 } }), model("1.7B", { size_mb: 4540 }), model("1.7B-VoiceDesign")];
   const list = (): TtsModelList => ({
     provider: "pytorch-cpu",
     for_voice_type: { cloned: null, designed: null, preset: null },
     unavailable: { cloned: null, designed: null, preset: null },
     engines: [
-      { provider: "pytorch-cpu", provider_kind: "local", name: "piper", display_name: "Piper", default_model_size: "medium",
-        models: [model("medium", { display_name: "Piper Joe", size_mb: 63, availability: "packaged", downloaded: true, languages: ["en"] })] },
-      { provider: "pytorch-cpu", provider_kind: "local", name: "qwen", display_name: "Qwen3-TTS", default_model_size: "0.6B", models: qwen },
+      { provider: "pytorch-cpu", provider_kind: "local", name: "piper", display_name: "Piper", description: "", default_model_size: "medium",
+        models: [model("medium", { display_name: "Piper Joe", size_mb: 63, availability: "packaged", downloaded: true, languages: ["en"], speed: { rtf: 0.05, takes: 1 } })] },
+      { provider: "pytorch-cpu", provider_kind: "local", name: "qwen", display_name: "Qwen3-TTS", default_model_size: "0.6B", models: qwen,
+        description: "Voice cloning in ten languages; best quality, slow without a GPU." },
     ],
   });
   return stubFetch({
@@ -53,6 +54,19 @@ const sse = (events: [string, unknown][], keepOpen = false) => () =>
 const rowOf = (key: string) => screen.getAllByTestId("voice-model-row").find((r) => r.getAttribute("data-key") === key)!;
 
 describe("VoiceModels", () => {
+  it("says what each engine is for, and each model's languages by name and its speed here", async () => {
+    fakeCore();
+    renderWithClient(<VoiceModels />);
+    const qwen = await screen.findByRole("table", { name: "Qwen3-TTS models" });
+    expect(screen.getByText("Qwen3-TTS: Voice cloning in ten languages; best quality, slow without a GPU.")).toBeInTheDocument();
+    expect(screen.getAllByTestId("engine-description")).toHaveLength(1); // Piper says nothing: no empty line
+    expect(within(qwen).getByRole("columnheader", { name: "Speed here" })).toBeInTheDocument();
+    expect(within(rowOf("qwen/0.6B")).getByText("English, Chinese")).toBeInTheDocument();
+    expect(within(rowOf("qwen/0.6B")).getByText("2.5× slower than real time (7 takes)")).toBeInTheDocument();
+    expect(within(rowOf("qwen/1.7B")).getByText("not measured yet")).toBeInTheDocument();
+    expect(within(rowOf("piper/medium")).getByText("20× faster than real time (1 take)")).toBeInTheDocument();
+  });
+
   it("lists each engine's models; packaged ones are Included; delete asks first and says the loaded model is unloaded", async () => {
     const api = fakeCore();
     renderWithClient(<VoiceModels />);

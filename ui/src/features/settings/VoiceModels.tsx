@@ -6,6 +6,7 @@ import { cancelVoiceDownload, downloadVoiceModel, useDeleteVoiceModel, useVoiceM
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNotice, Notice, Skeleton } from "../../components/Feedback";
 import { formatMb } from "../../lib/format";
+import { languageList, speedLabel } from "../models/engineFacts";
 import { useUi } from "../../store/ui";
 import { ModelDownload } from "./ModelDownload";
 
@@ -31,9 +32,11 @@ function EngineTable({ engine, downloading, busy, onDownload, onDelete }: {
   onDelete: (t: Target) => void;
 }) {
   return (
+    <div className="stack" style={{ gap: 4 }}>
+    {engine.description && <p className="faint" style={{ fontSize: 13 }} data-testid="engine-description">{engine.display_name}: {engine.description}</p>}
     <table className="table" aria-label={`${engine.display_name} models`}>
       <thead>
-        <tr><th scope="col">{engine.display_name} model</th><th scope="col">Size</th><th scope="col">Languages</th><th scope="col">State</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
+        <tr><th scope="col">{engine.display_name} model</th><th scope="col">Size</th><th scope="col">Languages</th><th scope="col">Speed here</th><th scope="col">State</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
       </thead>
       <tbody>
         {engine.models.map((m) => {
@@ -51,7 +54,8 @@ function EngineTable({ engine, downloading, busy, onDownload, onDelete }: {
                 )}
               </td>
               <td className="mono">{m.availability === "hosted" ? "—" : formatMb(m.size_mb)}</td>
-              <td className="faint">{m.languages.join(", ")}</td>
+              <td className="faint" title={m.languages.length > 4 ? languageList(m.languages, m.languages.length) : undefined}>{languageList(m.languages)}</td>
+              <td className="faint">{speedLabel(m.speed, true)}</td>
               <td>{stateLabel(m, running)}</td>
               <td style={{ textAlign: "right", whiteSpace: "nowrap" }}>
                 {m.availability === "downloadable" && !m.downloaded && (
@@ -73,6 +77,7 @@ function EngineTable({ engine, downloading, busy, onDownload, onDelete }: {
         })}
       </tbody>
     </table>
+    </div>
   );
 }
 

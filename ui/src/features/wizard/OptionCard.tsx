@@ -1,16 +1,20 @@
 import { formatBytes } from "../../lib/format";
 import type { OptionState, ProviderOption } from "./catalog";
+import type { EngineGuide } from "./engines";
 
 export function OptionCard({
   option,
   state,
   selected,
   onSelect,
+  engines = [],
 }: {
   option: ProviderOption;
   state: OptionState;
   selected: boolean;
   onSelect: () => void;
+  /** The engines it brings (named on the card; the guide below says what each is for). */
+  engines?: EngineGuide[];
 }) {
   const disabled = state.canRun === false;
   const size = state.sizeBytes === 0 ? "No download" : state.sizeBytes ? `${formatBytes(state.sizeBytes)} download` : "Size unknown";
@@ -31,6 +35,7 @@ export function OptionCard({
         {state.ready && <span className="badge badge-success">{state.readyLabel}</span>}
       </div>
       <span className="muted" style={{ fontSize: 13 }}>{option.description}</span>
+      {engines.length > 0 && option.id !== "openai" && <span className="faint" style={{ fontSize: 12 }}>Engines: {engines.map((e) => e.title).join(", ")}</span>}
       <span className="faint">{size}</span>
       <span id={`opt-${option.id}-why`} className="why" style={{ color: disabled ? "var(--danger)" : "var(--text-3)" }}>
         {state.canRun === false

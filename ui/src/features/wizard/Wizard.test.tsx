@@ -46,6 +46,25 @@ describe("ProviderPicker", () => {
     expect(within(screen.getByRole("radio", { name: /^Auto/ })).getByText(/Picks pytorch-cpu: no NVIDIA GPU/)).toBeInTheDocument();
   });
 
+  it("says what each choice brings: its engines, what each is for, languages and size", async () => {
+    stubFetch({ "GET /providers/list": () => overview });
+    renderWithClient(<ProviderPicker />);
+    const cpu = await screen.findByRole("radio", { name: /^PyTorch CPU/ });
+    expect(within(cpu).getByText("Engines: Piper, Qwen3-TTS, Kokoro, Pocket TTS")).toBeInTheDocument();
+    expect(within(screen.getByRole("radio", { name: /^MLX/ })).getByText("Engines: Qwen3-TTS (MLX), Piper")).toBeInTheDocument();
+    // Auto stands for pytorch-cpu on this machine: the guide lists what that brings.
+    const guide = await screen.findByRole("list", { name: "Engines of Auto" });
+    const kokoro = within(guide).getByText("Kokoro").closest("li")!;
+    expect(kokoro).toHaveTextContent("54 preset voices, small and fast on an ordinary CPU; no cloning.");
+    expect(kokoro).toHaveTextContent("English, British English, Spanish + 6 more · 120 to 350 MB");
+    expect(within(guide).getByText("Pocket TTS").closest("li")).toHaveTextContent("Voice cloning faster than real time on an ordinary CPU");
+    expect(within(guide).getByText("Piper").closest("li")).toHaveTextContent("English · 63 MB, included");
+    await userEvent.click(screen.getByRole("radio", { name: /^Remote server/ }));
+    expect(screen.getByTestId("engine-guide")).toHaveTextContent("The engines are those of the server you connect to");
+    await userEvent.click(screen.getByRole("radio", { name: /^OpenAI/ }));
+    expect(screen.getByRole("list", { name: "Engines of OpenAI" })).toHaveTextContent("no cloning; text leaves this machine");
+  });
+
   it("installs with live progress, selects and starts the provider, then shows ready", async () => {
     const api = stubFetch({
       "GET /providers/list": () => overview,

@@ -6,6 +6,8 @@ import { Icon, Logo } from "../../components/Icon";
 import { useUi } from "../../store/ui";
 import { OPTIONS, autoTarget, optionState, type OptionId } from "./catalog";
 import { OpenAIForm, RemoteForm } from "./ConnectForms";
+import { EngineGuideList } from "./EngineGuide";
+import { enginesOf } from "./engines";
 import { InstallProgress } from "./InstallProgress";
 import { OptionCard } from "./OptionCard";
 
@@ -98,10 +100,11 @@ export function ProviderPicker({ embedded = false, onFinished, onReady }: {
       {providers.isError && <ErrorNotice error={providers.error} title="Cannot read the providers" onRetry={() => void providers.refetch()} />}
       <div className="options" role="radiogroup" aria-label="Speech provider">
         {OPTIONS.map((o) => (
-          <OptionCard key={o.id} option={o} state={optionState(o, providers.data)} selected={choice === o.id}
+          <OptionCard key={o.id} option={o} state={optionState(o, providers.data)} selected={choice === o.id} engines={enginesOf(o.id, autoTarget(providers.data))}
             onSelect={() => { setChoice(o.id); setFailure(null); action.reset(); select.reset(); }} />
         ))}
       </div>
+      <EngineGuideList option={option} engines={enginesOf(choice, target)} />
       {failure && <Notice kind="error" title="Install stopped">{failure}</Notice>}
       {(select.isError || action.isError) && <ErrorNotice error={select.error ?? action.error} title={`Could not switch to ${option.title}`} />}
       {choice === "remote" && <RemoteForm onSaved={() => activate("remote", "remote")} />}
