@@ -13,12 +13,17 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
+from core.audio.decode import decode
 from core.cli import app
 from core.services.alignment import spoken_words
 from core.store.models import GenerationVersion, StoryClip, VersionWords
+from provider_sdk.engine import AudioArray, SynthesisRequest
 from provider_sdk.errors import ProviderError
 from tests.core.tone_core import ToneCore, tone_core
+from tests.provider_sdk.tone_engine import RATE as TONE_RATE
+from tests.provider_sdk.tone_engine import ToneEngine
 
+DATA = Path(__file__).parent / "data"
 TEXT = "Seven bright lanterns glow. Over the quiet harbour [pause 0.3s] at night."
 
 
@@ -144,3 +149,33 @@ def test_words_and_captions_refuse_what_has_no_words(tone: ToneCore, profile: in
     words = http.get(f"/history/{take['id']}/words")
     assert words.status_code == 200 and [w["word"] for w in words.json()] == ["A", "short", "one."]
     assert stored_words(tone, take["id"]) == words.json()
+
+
+class RecordedSpeech(ToneEngine):
+    """The tone engine, except that every take is recorded Piper speech of a known sentence
+    whose word starts are known to the sample (tests/core/data/piper_words.*, see
+    test_alignment.py)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.truth = json.loads((DATA / "piper_words.json").read_text())
+        self.speech = decode((DATA / "piper_words.flac").read_bytes(), rate=TONE_RATE).samples
+
+    def generate(self, request: SynthesisRequest) -> tuple[AudioArray, int]:
+        return self.speech, TONE_RATE
+
+
+def test_a_plain_take_of_real_speech_gets_words_within_150_ms(tmp_path: Path) -> None:
+    engine = RecordedSpeech()
+    with tone_core(tmp_path / "data", engine) as speech:
+        sentence = engine.truth["sentence"]
+        take = speech.server.wait(speech.generate(speech.preset_profile(), sentence)["id"])
+        assert take["status"] == "completed"
+        speech.server.until(
+            lambda: stored_words(speech, take["id"]) is not None, timeout=120, what="no words"
+        )
+        words = stored_words(speech, take["id"])
+    assert words is not None and [w["word"] for w in words] == sentence.split()
+    truth = [index / engine.truth["rate"] for index in engine.truth["word_starts"]]
+    errors = [abs(float(w["start"]) - t) for w, t in zip(words, truth, strict=True)]  # type: ignore[arg-type]
+    assert max(errors) <= 0.150, [round(e, 3) for e in errors]

@@ -41,8 +41,10 @@ class ToneCore:
 
 
 @contextmanager
-def tone_core(data_dir: Path, **settings: Any) -> Iterator[ToneCore]:
-    engine = ToneEngine()
+def tone_core(
+    data_dir: Path, engine: ToneEngine | None = None, **settings: Any
+) -> Iterator[ToneCore]:
+    engine = engine or ToneEngine()
     with serve_engines([engine]) as url:
         fields: dict[str, Any] = {"data_dir": data_dir, "provider_command": NO_LOCAL_PROVIDER}
         server = start_core(Settings(**(fields | settings)))
