@@ -110,7 +110,7 @@ class QwenEngine(FetchedModels):
     display_name = "Qwen3-TTS"
     description = (
         "Voice cloning, nine preset speakers and voice design in ten languages: the best "
-        "quality here, but large (2.5 to 4.5 GB) and slow without a GPU."
+        "quality here, but large and slow without a GPU."
     )
     registry = REGISTRY
 

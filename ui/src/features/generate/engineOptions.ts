@@ -31,9 +31,10 @@ export function findModel(describe: Describe | undefined, engine: string | null 
   return e && m ? { engine: e, model: m } : null;
 }
 
-/** The model "Automatic" stands for: a preset's own engine (its default model when that one
- * has presets), else the model the core names for this voice type (GET /models/tts
- * `for_voice_type`), else the first engine that fits and its default model. */
+/** The model "Automatic" stands for, as the core plans it: the model the core names for this
+ * voice type (GET /models/tts `for_voice_type`) for cloned and designed voices; otherwise, among
+ * the models that fit (each engine's default first; for a preset, those carrying its voice),
+ * the first one already on this machine, else the first. */
 export function autoModel(profile: Profile | undefined, describe: Describe | undefined, forType: { engine: string; modelSize: string } | null): { engine: EngineInfo; model: ModelInfo } | null {
   const choices = enginesFor(profile, describe);
   if (forType && profile?.voice_type !== "preset") {
@@ -41,10 +42,13 @@ export function autoModel(profile: Profile | undefined, describe: Describe | und
     const engine = choices.find((c) => c.engine.name === forType.engine)?.engine;
     if (hit && engine) return { engine, model: hit };
   }
-  const first = choices[0];
-  if (!first) return null;
-  const model = first.models.find((m) => m.model_size === first.engine.default_model_size) ?? first.models[0];
-  return model ? { engine: first.engine, model } : null;
+  const voice = profile?.voice_type === "preset" ? profile.preset_voice : null;
+  const ordered = choices.flatMap((c) => {
+    const models = [...c.models].sort((a, b) => Number(a.model_size !== c.engine.default_model_size) - Number(b.model_size !== c.engine.default_model_size));
+    const withVoice = voice ? models.filter((m) => (m.preset_voices ?? []).some((v) => v.id === voice)) : models;
+    return (withVoice.length > 0 ? withVoice : models).map((model) => ({ engine: c.engine, model }));
+  });
+  return ordered.find((c) => c.model.downloaded || !c.model.managed) ?? ordered[0] ?? null;
 }
 
 /** Why the seed field is off for this model, or null when a seed is honoured. */
@@ -65,7 +69,9 @@ export function modelLabel(engine: EngineInfo, model: ModelInfo): string {
   return model.display_name.startsWith(prefix) ? model.display_name.slice(prefix.length) : model.display_name;
 }
 
-/** A model's full name: "Qwen3-TTS 0.6B (voice cloning)". */
+/** A model's full name: "Qwen3-TTS 0.6B (voice cloning)"; a name that already starts with the
+ * engine's ("Kokoro-82M …") is kept as it is. */
 export function modelFullName(engine: EngineInfo, model: ModelInfo): string {
+  if (model.display_name.startsWith(engine.display_name)) return model.display_name;
   return `${engine.display_name} ${modelLabel(engine, model)}`;
 }

@@ -16,6 +16,7 @@ describe("engine facts", () => {
   it("says the size, or that the model ships with the provider or runs elsewhere", () => {
     expect(sizeLabel({ sizeMb: 2520, availability: "downloadable" })).toBe("≈ 2.5 GB");
     expect(sizeLabel({ sizeMb: 353, availability: "downloadable" })).toBe("≈ 353 MB");
+    expect(sizeLabel({ sizeMb: 92, availability: "downloadable" })).toBe("≈ 92 MB");
     expect(sizeLabel({ sizeMb: 63, availability: "packaged" })).toBe("packaged");
     expect(sizeLabel({ sizeMb: 0, availability: "hosted" })).toBe("hosted");
   });

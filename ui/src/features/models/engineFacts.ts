@@ -42,7 +42,7 @@ export function languageList(codes: string[], shown = 3): string {
 export function sizeLabel(f: Pick<ModelFacts, "sizeMb" | "availability">): string {
   if (f.availability === "hosted") return "hosted";
   if (f.availability === "packaged") return "packaged";
-  return `≈ ${formatMb(f.sizeMb)}`;
+  return `≈ ${f.sizeMb < 1000 ? `${Math.round(f.sizeMb)} MB` : formatMb(f.sizeMb)}`;
 }
 
 const times = (factor: number) => `${factor >= 10 ? Math.round(factor) : Math.round(factor * 10) / 10}×`;

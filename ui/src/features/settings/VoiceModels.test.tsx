@@ -58,7 +58,7 @@ describe("VoiceModels", () => {
     fakeCore();
     renderWithClient(<VoiceModels />);
     const qwen = await screen.findByRole("table", { name: "Qwen3-TTS models" });
-    expect(screen.getByText("Qwen3-TTS: Voice cloning in ten languages; best quality, slow without a GPU.")).toBeInTheDocument();
+    expect(screen.getByTestId("engine-description")).toHaveTextContent("Qwen3-TTS: Voice cloning in ten languages; best quality, slow without a GPU.");
     expect(screen.getAllByTestId("engine-description")).toHaveLength(1); // Piper says nothing: no empty line
     expect(within(qwen).getByRole("columnheader", { name: "Speed here" })).toBeInTheDocument();
     expect(within(rowOf("qwen/0.6B")).getByText("English, Chinese")).toBeInTheDocument();

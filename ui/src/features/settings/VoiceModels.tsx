@@ -33,7 +33,7 @@ function EngineTable({ engine, downloading, busy, onDownload, onDelete }: {
 }) {
   return (
     <div className="stack" style={{ gap: 4 }}>
-    {engine.description && <p className="faint" style={{ fontSize: 13 }} data-testid="engine-description">{engine.display_name}: {engine.description}</p>}
+    {engine.description && <p className="faint" style={{ fontSize: 13 }} data-testid="engine-description"><strong>{engine.display_name}:</strong> {engine.description}</p>}
     <table className="table" aria-label={`${engine.display_name} models`}>
       <thead>
         <tr><th scope="col">{engine.display_name} model</th><th scope="col">Size</th><th scope="col">Languages</th><th scope="col">Speed here</th><th scope="col">State</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
@@ -53,9 +53,9 @@ function EngineTable({ engine, downloading, busy, onDownload, onDelete }: {
                   </div>
                 )}
               </td>
-              <td className="mono">{m.availability === "hosted" ? "—" : formatMb(m.size_mb)}</td>
+              <td className="mono" style={{ whiteSpace: "nowrap" }}>{m.availability === "hosted" ? "—" : formatMb(m.size_mb)}</td>
               <td className="faint" title={m.languages.length > 4 ? languageList(m.languages, m.languages.length) : undefined}>{languageList(m.languages)}</td>
-              <td className="faint">{speedLabel(m.speed, true)}</td>
+              <td className="faint" style={{ minWidth: 120 }}>{speedLabel(m.speed, true)}</td>
               <td>{stateLabel(m, running)}</td>
               <td style={{ textAlign: "right", whiteSpace: "nowrap" }}>
                 {m.availability === "downloadable" && !m.downloaded && (
