@@ -39,12 +39,12 @@ export function WordList({
   chosen?: (index: number) => boolean;
   /** The buttons' class (its modifiers: is-current, is-chosen, is-cut). */
   className?: string;
-  /** An accessible name for the list of words. */
+  /** An accessible name for the list of words (it is then a named group). */
   label?: string;
 }): ReactNode {
   const currentIndex = currentWordIndex(words, time);
   return (
-    <p aria-label={label}>
+    <p role={label ? "group" : undefined} aria-label={label}>
       {words.map((w, i) => {
         const audible = heard(w, i);
         const current = audible && i === currentIndex;

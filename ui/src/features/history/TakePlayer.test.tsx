@@ -19,7 +19,7 @@ describe("History: a take's words", () => {
     });
     renderWithClient(<HistoryPage />);
     await userEvent.click(await screen.findByRole("button", { name: "Play generation 7" }));
-    const words = await screen.findByLabelText("Words of generation 7");
+    const words = await screen.findByRole("group", { name: "Words of generation 7" });
     expect(within(words).getAllByTestId("word").map((w) => w.textContent)).toEqual(["Hello", "there,", "world."]);
     expect(api.called("GET", "/history/7/words")).toHaveLength(1);
     await waitFor(() => expect(screen.getByRole("button", { name: "Pause generation 7" })).toBeEnabled());
