@@ -39,6 +39,8 @@ up to a few hundred milliseconds)."""
 ONSET_QUIET_S = 0.04
 """The quiet that must come before a sound for it to count as a word's onset: longer than the
 closure of a stop consonant inside a word."""
+BUSY_CHECK_S = 0.25
+"""How often the background worker looks again at a busy generation queue (at the least)."""
 UNMATCHED_WORD_S = 0.3
 UNUSED_ONSET_S = 0.35
 """What leaving a word on Whisper's time, or an onset without a word, costs in the matching
@@ -203,6 +205,7 @@ class Aligner:
         self._last_busy = time.monotonic()
         self._running: dict[int, asyncio.Task[list[TimedWord] | None]] = {}
         self._scheduled: set[asyncio.Task[None]] = set()
+        self._closed = False
 
     def watch(self, busy: Callable[[], int]) -> None:
         """`busy()`: how many generations are queued or running (the background worker waits
@@ -260,6 +263,8 @@ class Aligner:
     def completed(self, generation_id: int) -> None:
         """The queue's hook for a stored take: align it now when a story uses it, else in the
         background once the queue is idle."""
+        if self._closed:
+            return
         with Session(self.db) as session:
             in_story = session.exec(
                 select(StoryClip.id).where(StoryClip.generation_id == generation_id)
@@ -286,6 +291,8 @@ class Aligner:
             self._start(generation_id, version_id)
 
     def _start(self, generation_id: int, version_id: int) -> None:
+        if self._closed:
+            return
         task = asyncio.get_running_loop().create_task(self._quietly(generation_id, version_id))
         self._scheduled.add(task)
         task.add_done_callback(self._scheduled.discard)
@@ -308,19 +315,21 @@ class Aligner:
 
     async def _until_idle(self) -> None:
         while True:
+            now = time.monotonic()
             if self._busy():
-                self._last_busy = time.monotonic()
-            wait = self._last_busy + self.idle_s - time.monotonic()
-            if wait <= 0:
+                self._last_busy = now
+            elif now >= self._last_busy + self.idle_s:
                 return
-            await asyncio.sleep(wait)
+            await asyncio.sleep(max(self._last_busy + self.idle_s - now, BUSY_CHECK_S))
 
     def backlog(self) -> list[int]:
         """The version ids still waiting for the background worker, oldest first."""
         return list(self._backlog)
 
     async def close(self) -> None:
-        """Cancel the worker and every alignment still running (the core is shutting down)."""
+        """Cancel the worker and every alignment still running (the core is shutting down);
+        takes completed after this are left for on-demand alignment."""
+        self._closed = True
         tasks = [*self._scheduled, *self._running.values()]
         if self._worker is not None:
             tasks.append(self._worker)

@@ -5,17 +5,22 @@ background with the packaged Whisper model, and serves the words and captions un
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from core.audio.decode import decode
 from core.cli import app
 from core.services.alignment import spoken_words
+from core.services.context import Core
+from core.settings import Settings
 from core.store.models import GenerationVersion, StoryClip, VersionWords
 from provider_sdk.engine import AudioArray, SynthesisRequest
 from provider_sdk.errors import ProviderError
@@ -38,9 +43,10 @@ def profile(tone: ToneCore) -> int:
     return tone.preset_profile()
 
 
-def stored_words(tone: ToneCore, generation_id: int) -> list[dict[str, object]] | None:
+def stored_words(where: ToneCore | Engine, generation_id: int) -> list[dict[str, object]] | None:
     """The words stored with the generation's version (read from the SQLite file)."""
-    with Session(tone.server.app.state.core.db) as session:
+    db = where.server.app.state.core.db if isinstance(where, ToneCore) else where
+    with Session(db) as session:
         row = session.exec(
             select(VersionWords)
             .join(GenerationVersion, GenerationVersion.id == VersionWords.version_id)  # type: ignore[arg-type]
@@ -179,3 +185,70 @@ def test_a_plain_take_of_real_speech_gets_words_within_150_ms(tmp_path: Path) ->
     truth = [index / engine.truth["rate"] for index in engine.truth["word_starts"]]
     errors = [abs(float(w["start"]) - t) for w, t in zip(words, truth, strict=True)]  # type: ignore[arg-type]
     assert max(errors) <= 0.150, [round(e, 3) for e in errors]
+
+
+async def until(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
+    """Wait (yielding to the event loop) until `condition()` holds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, what
+        await asyncio.sleep(0.01)
+
+
+def test_the_worker_waits_for_an_idle_queue_and_stops_with_the_core(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, recwarn: pytest.WarningsRecorder
+) -> None:
+    """Two takes made by a tone core, their words removed; a second core on the same data (in
+    this process, with no reachable provider) is told they completed while its queue reports
+    work: the first take waits until the queue is idle, then gets its words; the second is
+    still waiting when the core shuts down, which cancels the worker cleanly."""
+    with tone_core(tmp_path / "data") as made:
+        profile = made.preset_profile()
+        first, second = (
+            made.server.wait(made.generate(profile, text)["id"])["id"]
+            for text in ("The first take.", "The second take.")
+        )
+    settings = Settings(
+        data_dir=tmp_path / "data", provider_url="http://127.0.0.1:9", provider_token="none"
+    )
+
+    async def main() -> None:
+        core = Core.open(settings)
+        with Session(core.db) as session:
+            for row in session.exec(select(VersionWords)):
+                session.delete(row)
+            session.commit()
+        aligner = core.aligner
+        aligner.idle_s = 0.05
+        busy = [1]
+        checks: list[int] = []
+
+        def queue_work() -> int:
+            checks.append(busy[0])
+            return busy[0]
+
+        aligner.watch(queue_work)
+        aligner.completed(first)
+        await until(lambda: len(checks) >= 3, "the worker never looked at the queue")
+        assert len(aligner.backlog()) == 1 and stored_words(core.db, first) is None
+        busy[0] = 0  # the queue is idle: the first take is aligned
+        await until(lambda: stored_words(core.db, first) is not None, "no words stored")
+        assert [w["word"] for w in stored_words(core.db, first) or []] == spoken_words(
+            "The first take."
+        )
+        busy[0] = 1
+        waited = len(checks)
+        aligner.completed(second)
+        await until(lambda: len(checks) >= waited + 2, "the worker never looked again")
+        await core.close()  # the worker is cancelled while it waits
+        assert aligner.backlog() == [] and stored_words(core.db, second) is None
+        checked = len(checks)
+        aligner.completed(second)  # after shutdown: left for on-demand alignment
+        await asyncio.sleep(0)
+        assert len(checks) == checked and aligner.backlog() == []
+        assert asyncio.all_tasks() == {asyncio.current_task()}  # nothing left running
+
+    with caplog.at_level(logging.WARNING, logger="asyncio"):
+        asyncio.run(main())
+    assert not [r for r in caplog.records if r.name == "asyncio"]
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
