@@ -38,6 +38,9 @@ class ModelConfig:
     capabilities: Capabilities
     needs_trim: bool = False
     preset_voices: tuple[PresetVoice, ...] = ()
+    packaged: bool = False
+    """Ships with the provider (installed with it): never downloaded or deleted, even by an
+    engine that manages its other models."""
 
     def info(
         self, *, downloaded: bool, managed: bool = False, local_dir: str | None = None

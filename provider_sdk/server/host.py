@@ -121,7 +121,7 @@ class EngineHost:
                 models=[
                     c.info(
                         downloaded=e.is_downloaded(s),
-                        managed=isinstance(e, ManagedModels),
+                        managed=isinstance(e, ManagedModels) and not c.packaged,
                         local_dir=_local_dir(e, s),
                     )
                     for s, c in e.registry.configs.items()

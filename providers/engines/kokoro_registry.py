@@ -81,6 +81,7 @@ def _config(size: str, display: str, size_mb: int, packaged: bool = False) -> Mo
         sample_rate=SAMPLE_RATE,
         capabilities=PRESET,
         preset_voices=JAPANESE_PRESETS if packaged else PRESETS,
+        packaged=packaged,
     )
 
 

@@ -166,6 +166,7 @@ def test_describe_lists_54_voices_with_language_and_gender(client: httpx.Client)
     assert not (caps["clone"] or caps["design"] or caps["instruct"] or caps["reproducible"])
     assert [v["id"] for v in models["v1.0-ja"]["preset_voices"]][:1] == ["jf_alpha"]
     assert models["v1.0-ja"]["downloaded"] and models["v1.0-ja"]["hub_repo_id"] is None
+    assert not models["v1.0-ja"]["managed"] and models["v1.0"]["managed"]  # packaged: no Delete
     assert models["v1.0"]["downloaded"] and not models["v1.0-int8"]["downloaded"]
 
 
