@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Qwen3-TTS engine (voice cloning) into the venv, on the CPU build of PyTorch.
+# Installs the voice-cloning engines, Qwen3-TTS and Pocket TTS, into the venv, on the CPU build of
+# PyTorch.
 # Usage: ci/install-qwen.sh [--required]
 #   Without --required (what `make run` does) a failure (no network, say) is reported in one
 #   line and the script exits 1 without touching the stamp, so the next run tries again; the
@@ -36,9 +37,9 @@ fi
 
 give_up() {
   if [ "$required" = "--required" ]; then
-    echo "error: the Qwen3-TTS engine could not be installed: $1" >&2
+    echo "error: the voice-cloning engines could not be installed: $1" >&2
   else
-    echo "    skipped: $1. Voicebox runs with the Piper voice; \`make install-qwen\` adds voice cloning later." >&2
+    echo "    skipped: $1. Voicebox runs with its preset voices (Piper, Kokoro); \`make install-qwen\` adds voice cloning later." >&2
   fi
   exit 1
 }
@@ -72,7 +73,7 @@ if ! has_torch; then
   fi
 fi
 
-step "Installing the Qwen3-TTS voice-cloning engine (transformers, librosa; about 140 MB download)"
-quietly "${pip[@]}" -e ".[qwen]" || give_up "pip could not install the engine's packages"
+step "Installing the voice-cloning engines Qwen3-TTS and Pocket TTS (transformers, librosa; about 145 MB download)"
+quietly "${pip[@]}" -e ".[qwen,pocket]" || give_up "pip could not install the engine's packages"
 quietly "${pip[@]}" --no-deps "qwen-tts==0.1.1" || give_up "pip could not install qwen-tts"
 echo "$digest" > "$stamp"

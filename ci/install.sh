@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates .venv and installs the project. Usage: ci/install.sh run|dev
-#   run: the default app: core, the local provider with Piper and the Qwen3-TTS engine (voice
-#        cloning, CPU PyTorch), and the built UI
+#   run: the default app: core, the local provider with Piper, Kokoro (preset voices in nine
+#        languages; the Japanese model packaged) and the cloning engines Qwen3-TTS and Pocket TTS
+#        (CPU PyTorch), and the built UI
 #   dev: everything `make test` needs: dev tools, the extra engines, the mlx flavor's own
 #        environment (.venv-mlx), the UI toolchain with Debian's chromium, the desktop extra
 # Prints one line per step (what is installed and roughly how big); the package managers' own
@@ -14,7 +15,7 @@ venv="${VENV:-.venv}"
 python="${PYTHON:-python3}"
 
 case "$mode" in
-  run) extras="core,piper" ;;
+  run) extras="core,piper,kokoro,kokoro-ja" ;;
   dev) extras="core,piper,kokoro,kokoro-ja,pocket,dev" ;;
   *) echo "usage: ci/install.sh run|dev" >&2; exit 2 ;;
 esac
@@ -32,7 +33,7 @@ stamp="$venv/.installed-$mode"
 digest="$(cat pyproject.toml setup.py ci/install.sh | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
   if [ "$mode" = "run" ]; then
-    step "Installing Voicebox: the app, the Piper voice and the Whisper tiny.en model (about 330 MB download)"
+    step "Installing Voicebox: the app, the Piper voice, Kokoro's voices and the Whisper tiny.en model (about 530 MB download)"
   else
     step "Installing Voicebox with the dev tools and extra engines"
   fi
