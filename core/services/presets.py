@@ -23,8 +23,14 @@ SENTENCES: dict[str, str] = {
     "pt": "Olá! Esta é a minha voz. Posso ler as suas histórias, notas e mensagens.",
     "es": "¡Hola! Así suena mi voz. Puedo leer tus historias, notas y mensajes en voz alta.",
     "it": "Ciao! Questa è la mia voce. Posso leggere storie, appunti e messaggi ad alta voce.",
+    "hi": "नमस्ते! मेरी आवाज़ ऐसी है। मैं आपकी कहानियाँ, नोट्स और संदेश पढ़कर सुना सकती हूँ।",
 }
 PREVIEW_SEED = 1
+
+
+def preview_text(language: str) -> str:
+    """The sample sentence in `language` ("en-gb" reads the English one), else in English."""
+    return SENTENCES.get(language) or SENTENCES.get(language.split("-")[0]) or SENTENCES["en"]
 
 
 class Presets:
@@ -72,7 +78,7 @@ class Presets:
         await self.planner.require_downloaded(engine, model, "preset")
         result = await self.provider.generate(
             GenerateRequest(
-                text=SENTENCES.get(lang, SENTENCES["en"]),
+                text=preview_text(lang),
                 engine=engine,
                 model_size=model.model_size,
                 voice=voice,

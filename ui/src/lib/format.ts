@@ -58,8 +58,29 @@ export const LANGUAGES: { code: string; name: string }[] = [
   { code: "it", name: "Italian" },
   { code: "pt", name: "Portuguese" },
   { code: "ru", name: "Russian" },
+  { code: "hi", name: "Hindi" },
+  { code: "en-gb", name: "British English" },
 ];
 
+const displayNames = typeof Intl !== "undefined" && "DisplayNames" in Intl ? new Intl.DisplayNames(["en"], { type: "language" }) : null;
+
+/** "en" → "English", "en-gb" → "British English", other tags by the browser's own names; an
+ * unknown code stays as it is. */
 export function languageName(code: string): string {
-  return LANGUAGES.find((l) => l.code === code)?.name ?? code;
+  const known = LANGUAGES.find((l) => l.code === code)?.name;
+  if (known) return known;
+  try {
+    return displayNames?.of(code) ?? code;
+  } catch {
+    return code; // not a well-formed language tag
+  }
+}
+
+/** The profile language a preset voice speaks ("en-us" → "en"), or null when it is none we list. */
+export function profileLanguageOf(voiceLanguage: string | null | undefined): string | null {
+  if (!voiceLanguage) return null;
+  const code = voiceLanguage.toLowerCase().replace("_", "-");
+  if (LANGUAGES.some((l) => l.code === code)) return code;
+  const base = code.split("-")[0]!;
+  return LANGUAGES.some((l) => l.code === base) ? base : null;
 }

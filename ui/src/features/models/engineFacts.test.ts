@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { factParts, factsOf, languageLabel, languageList, sizeLabel, speedLabel } from "./engineFacts";
+import { languageName } from "../../lib/format";
+import { factParts, factsOf, languageList, sizeLabel, speedLabel } from "./engineFacts";
 
 describe("engine facts", () => {
   it("names languages, abbreviating long lists", () => {
-    expect(languageLabel("en")).toBe("English");
-    expect(languageLabel("en-gb")).toBe("British English");
-    expect(languageLabel("hi")).toBe("Hindi");
-    expect(languageLabel("not a tag!")).toBe("not a tag!");
+    expect(languageName("en")).toBe("English");
+    expect(languageName("en-gb")).toBe("British English");
+    expect(languageName("hi")).toBe("Hindi");
+    expect(languageName("not a tag!")).toBe("not a tag!");
     expect(languageList(["en", "fr", "ja"])).toBe("English, French, Japanese");
     expect(languageList(["en", "fr", "ja", "de"])).toBe("English, French, Japanese, German");
     expect(languageList(["en", "fr", "ja", "de", "es", "it", "pt", "ru", "zh"])).toBe("English, French, Japanese + 6 more");

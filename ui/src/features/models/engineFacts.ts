@@ -1,7 +1,7 @@
 // What a speech model is for, in short plain words: its engine's description, its languages,
 // its size and how fast it has been on this machine (GET /models/tts `speed`).
 import type { EngineInfo, ModelInfo, TtsModelList } from "../../api/types";
-import { formatMb, LANGUAGES } from "../../lib/format";
+import { formatMb, languageName } from "../../lib/format";
 
 export interface MeasuredSpeed {
   /** Median seconds of synthesis per second of audio: below 1 is faster than real time. */
@@ -18,22 +18,9 @@ export interface ModelFacts {
   speed?: MeasuredSpeed | null;
 }
 
-const displayNames = typeof Intl !== "undefined" && "DisplayNames" in Intl ? new Intl.DisplayNames(["en"], { type: "language" }) : null;
-
-/** "en" → "English", "en-gb" → "British English"; an unknown code stays as it is. */
-export function languageLabel(code: string): string {
-  const known = LANGUAGES.find((l) => l.code === code)?.name;
-  if (known) return known;
-  try {
-    return displayNames?.of(code) ?? code;
-  } catch {
-    return code; // not a well-formed language tag
-  }
-}
-
 /** "English, French, Japanese + 6 more": the first `shown` names, then how many are left. */
 export function languageList(codes: string[], shown = 3): string {
-  const names = codes.map(languageLabel);
+  const names = codes.map(languageName);
   if (names.length <= shown + 1) return names.join(", ");
   return `${names.slice(0, shown).join(", ")} + ${names.length - shown} more`;
 }

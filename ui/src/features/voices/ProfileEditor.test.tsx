@@ -22,6 +22,24 @@ describe("ProfileEditor", () => {
     });
   });
 
+  it("takes the language of a picked preset voice (a Hindi voice makes a Hindi profile)", async () => {
+    const hindi = { provider: "local", engine: "kokoro", model_size: "v1.0", voice: "hf_alpha", name: "Alpha", language: "hi", description: "Hindi, female" };
+    const british = { ...hindi, voice: "bf_emma", name: "Emma", language: "en-gb", description: "British English, female" };
+    const api = stubFetch({ "GET /presets": () => [...presets, hindi, british], "POST /profiles": (c) => makeProfile({ id: 5, ...(c.body as object) }) });
+    const onSaved = vi.fn();
+    renderWithClient(<ProfileEditor profile={null} onSaved={onSaved} onDeleted={() => {}} />);
+    await userEvent.click(screen.getByRole("button", { name: "Preset" }));
+    await screen.findByRole("option", { name: "Alpha — kokoro (hi)" });
+    await userEvent.selectOptions(screen.getByLabelText("Preset voice"), "kokoro::bf_emma");
+    expect(screen.getByLabelText("Language")).toHaveValue("en-gb");
+    await userEvent.selectOptions(screen.getByLabelText("Preset voice"), "kokoro::hf_alpha");
+    expect(screen.getByLabelText("Language")).toHaveValue("hi");
+    expect(screen.getByRole("option", { name: "Hindi" })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Create voice" }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(api.called("POST", "/profiles")[0]?.body).toMatchObject({ preset_voice: "hf_alpha", language: "hi" });
+  });
+
   it("shows the server's message under the field it names", async () => {
     stubFetch({ "GET /presets": () => [], "POST /profiles": () => coreError(409, "a profile named 'Joe' already exists; pick another name", "name", "conflict") });
     renderWithClient(<ProfileEditor profile={null} onSaved={() => {}} onDeleted={() => {}} />);

@@ -8,7 +8,7 @@ import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNotice } from "../../components/Feedback";
 import { Field } from "../../components/Field";
 import { Icon } from "../../components/Icon";
-import { LANGUAGES } from "../../lib/format";
+import { LANGUAGES, profileLanguageOf } from "../../lib/format";
 import { useUi } from "../../store/ui";
 import { CapabilityUnavailable, ModelNeeded } from "../models/ModelNeeded";
 import { PresetPicker } from "./PresetPicker";
@@ -119,7 +119,9 @@ export function ProfileEditor({
               error={fieldError(save.error, "preset_voice")}
               onPick={(preset) => {
                 const fill = preset && (!form.name.trim() || form.name === autoName);
-                set({ preset_engine: preset?.engine ?? null, preset_voice: preset?.voice ?? null, ...(fill ? { name: preset.name } : {}) });
+                // The profile speaks the preset's own language (a Hindi voice reads Hindi text).
+                const language = profileLanguageOf(preset?.language);
+                set({ preset_engine: preset?.engine ?? null, preset_voice: preset?.voice ?? null, ...(fill ? { name: preset.name } : {}), ...(language ? { language } : {}) });
                 if (fill) setAutoName(preset.name);
               }} />
           )}
