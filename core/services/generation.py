@@ -140,6 +140,7 @@ class Generations:
             )
         session.commit()  # end the read before asking the provider
         plan = await self.planner.plan(profile, params.engine, params.model_size, instruct)
+        language = plan.language(params.language, profile.language)
         base_seed = params.seed if params.seed is not None else new_seed()
         group = str(uuid.uuid4()) if params.variations > 1 else None
         created: list[Generation] = []
@@ -148,7 +149,7 @@ class Generations:
                 profile_id=profile.id,
                 profile_name=profile.name,
                 text=text,
-                language=params.language or profile.language,
+                language=language,
                 seed=(base_seed + index) % (SEED_MAX + 1) if plan.reproducible else None,
                 engine=plan.engine,
                 model_size=plan.model_size,

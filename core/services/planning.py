@@ -25,6 +25,34 @@ class Plan:
     clone: bool
     instruct: str | None
     reproducible: bool
+    model_name: str = ""
+    """The model's display name, for messages."""
+    languages: tuple[str, ...] = ()
+    """What the model speaks (empty: not stated)."""
+    voice_language: str | None = None
+    """The preset voice's own language."""
+
+    def language(self, requested: str | None, profile_language: str) -> str:
+        """The language to speak: the one asked for, else the profile's, else (a preset voice
+        whose model does not speak the profile's language) the voice's own. One the model
+        does not speak is a 422 naming those it does."""
+        choices = ", ".join(self.languages)
+        if requested:
+            if self.languages and requested not in self.languages:
+                raise ValidationFailed(
+                    f"{self.model_name} does not speak {requested!r}; choose one of {choices}",
+                    field="language",
+                )
+            return requested
+        if not self.languages or profile_language in self.languages:
+            return profile_language
+        if self.voice_language in self.languages:
+            return self.voice_language
+        raise ValidationFailed(
+            f"this voice's language {profile_language!r} is not one {self.model_name} speaks; "
+            f"set 'language' to one of {choices}, or change the voice's language",
+            field="language",
+        )
 
 
 class Planner:
@@ -124,6 +152,9 @@ class Planner:
             clone=profile.voice_type == VoiceType.cloned,
             instruct=instruct or design,
             reproducible=caps.reproducible,
+            model_name=model.display_name,
+            languages=tuple(model.languages),
+            voice_language=next((v.language for v in model.preset_voices if v.id == voice), None),
         )
 
     async def require_downloaded(
