@@ -203,7 +203,7 @@ class GenerationQueue:
         if isinstance(exc, ProviderUnreachable):
             return f"the {gen.provider} provider stopped or could not be reached: {message}"
         if isinstance(exc, ProviderError):
-            return f"the {gen.provider} provider could not do it: {message} ({exc.code})"
+            return f"the {gen.provider} provider refused it: {message}"  # code: error_code
         return message
 
     async def _synthesize(self, gen: Generation, profile: Profile) -> None:
