@@ -171,6 +171,7 @@ class RecordedSpeech(ToneEngine):
         return self.speech, TONE_RATE
 
 
+@pytest.mark.slow  # Whisper on real speech: an accuracy check, like test_alignment.py's
 def test_a_plain_take_of_real_speech_gets_words_within_150_ms(tmp_path: Path) -> None:
     engine = RecordedSpeech()
     with tone_core(tmp_path / "data", engine) as speech:
