@@ -41,6 +41,8 @@ ONSET_QUIET_S = 0.04
 closure of a stop consonant inside a word."""
 BUSY_CHECK_S = 0.25
 """How often the background worker looks again at a busy generation queue (at the least)."""
+MIN_UNHEARD_S = 0.08
+"""The least time per word a gap must offer for words Whisper did not hear to sit in it."""
 UNMATCHED_WORD_S = 0.3
 UNUSED_ONSET_S = 0.35
 """What leaving a word on Whisper's time, or an onset without a word, costs in the matching
@@ -56,10 +58,23 @@ def spoken_words(text: str) -> list[str]:
     return [w for text_piece, _ in pauses.parse(text).pieces for w in _WORD.findall(text_piece)]
 
 
+def _spread(words: list[str], start: float, end: float) -> list[TimedWord]:
+    """`words` one after another over [start, end], each a share by its character length."""
+    weights = [max(len(w), 1) for w in words]
+    out, cursor = [], start
+    for word, weight in zip(words, weights, strict=True):
+        length = (end - start) * weight / sum(weights)
+        out.append(TimedWord(word, cursor, cursor + length))
+        cursor += length
+    return out
+
+
 def align(known: list[str], heard: list[TimedWord]) -> list[TimedWord]:
     """Times for the `known` words from the `heard` ones: equal (or one-for-one misheard) words
-    take their times, an uneven run of replaced words shares its span by character length,
-    missing words sit between their neighbours."""
+    take their times, an uneven run of replaced words shares its span by character length.
+    Words not heard fill the gap between their neighbours; with no gap (Whisper heard "right
+    up" as "right") they share the previous word's span, or the next one's at the start, so
+    every word of the text keeps a length of its own and reaches the captions."""
     out: list[TimedWord | None] = [None] * len(known)
     matcher = difflib.SequenceMatcher(
         None, [_norm(w) for w in known], [_norm(w.word) for w in heard], autojunk=False
@@ -70,21 +85,30 @@ def align(known: list[str], heard: list[TimedWord]) -> list[TimedWord]:
                 h = heard[h0 + offset]
                 out[k0 + offset] = TimedWord(known[k0 + offset], h.start, h.end)
         elif tag == "replace":
-            start, end = heard[h0].start, heard[h1 - 1].end
-            weights = [max(len(w), 1) for w in known[k0:k1]]
-            cursor = start
-            for index, weight in enumerate(weights):
-                length = (end - start) * weight / sum(weights)
-                out[k0 + index] = TimedWord(known[k0 + index], cursor, cursor + length)
-                cursor += length
-    timed: list[TimedWord] = []
-    for index, word in enumerate(out):
-        if word is None:  # not heard: between the previous word's end and the next start
-            before = timed[-1].end if timed else 0.0
-            after = next((w.start for w in out[index + 1 :] if w is not None), before)
-            word = TimedWord(known[index], before, max(before, after))
-        timed.append(TimedWord(word.word, round(word.start, 3), round(word.end, 3)))
-    return timed
+            out[k0:k1] = _spread(known[k0:k1], heard[h0].start, heard[h1 - 1].end)
+    index = 0
+    while index < len(out):
+        if out[index] is not None:
+            index += 1
+            continue
+        last = index  # the run of words not heard: known[index:last]
+        while last < len(out) and out[last] is None:
+            last += 1
+        prev, nxt = (out[index - 1] if index else None), (out[last] if last < len(out) else None)
+        before = prev.end if prev else 0.0
+        after = nxt.start if nxt else before
+        if after - before >= MIN_UNHEARD_S * (last - index):
+            out[index:last] = _spread(known[index:last], before, after)
+        elif prev is not None:
+            out[index - 1 : last] = _spread(
+                known[index - 1 : last], prev.start, max(prev.end, after)
+            )
+        elif nxt is not None:
+            out[index : last + 1] = _spread(known[index : last + 1], before, nxt.end)
+        else:  # nothing heard at all
+            out[index:last] = [TimedWord(w, 0.0, 0.0) for w in known[index:last]]
+        index = last
+    return [TimedWord(w.word, round(w.start, 3), round(w.end, 3)) for w in out if w is not None]
 
 
 def heard_words(transcript: Transcript) -> list[TimedWord]:

@@ -37,14 +37,26 @@ def test_align_keeps_the_known_words() -> None:
     known = ["The", "quick", "brown", "fox", "jumps", "over", "the", "lazy", "dog."]
     words = align(known, heard)
     assert [w.word for w in words] == known
-    assert [(w.start, w.end) for w in words[3:8]] == [
+    assert [(w.start, w.end) for w in words[3:7]] == [
         (0.8, 1.0),
         (1.0, 1.3),
         (1.3, 1.5),
         (1.5, 1.6),
-        (1.6, 1.9),
     ]
-    assert words[8].start == words[8].end == 1.9  # not heard: right after its neighbour
+    # "dog." was not heard and nothing follows "lazy": the two share lazy's span by length.
+    assert [(w.start, w.end) for w in words[7:]] == [(1.6, 1.75), (1.75, 1.9)]
+    # Words not heard fill a gap when there is one, else take a share of a neighbour's span:
+    # every word keeps a length, so none drops out of the captions.
+    gap = align(["one", "two", "three"], [TimedWord("one", 0.0, 0.3), TimedWord("three", 0.6, 0.9)])
+    assert [(w.start, w.end) for w in gap] == [(0.0, 0.3), (0.3, 0.6), (0.6, 0.9)]
+    first = align(["Oh", "right"], [TimedWord("right", 0.0, 0.7)])
+    assert [(w.start, w.end) for w in first] == [(0.0, 0.2), (0.2, 0.7)]
+    tail = align(
+        ["Coming", "right", "up."], [TimedWord("Coming", 0.1, 0.4), TimedWord("right", 0.4, 0.9)]
+    )
+    assert [w.word for w in tail] == ["Coming", "right", "up."]
+    assert all(w.end > w.start for w in tail) and tail[-1].end == 0.9
+    assert align(["lost"], []) == [TimedWord("lost", 0.0, 0.0)]
     split = align(
         ["twenty-one", "guns"],
         [TimedWord("twenty", 0.1, 0.4), TimedWord("one", 0.4, 0.6), TimedWord("guns", 0.7, 1)],
