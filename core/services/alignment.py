@@ -133,7 +133,14 @@ async def align_samples(transcriber: Transcriber, samples: Samples, text: str) -
     transcript = await transcriber.transcribe_array(samples[offset:], None)
     shift = offset / WHISPER_RATE
     heard = [TimedWord(w.word, w.start + shift, w.end + shift) for w in heard_words(transcript)]
-    return snap_to_onsets(align(spoken_words(text), heard), onsets(samples, WHISPER_RATE))
+    words = snap_to_onsets(align(spoken_words(text), heard), onsets(samples, WHISPER_RATE))
+    return within(words, samples.size / WHISPER_RATE)
+
+
+def within(words: list[TimedWord], duration: float) -> list[TimedWord]:
+    """Words held inside the audio (Whisper's times may run past its end)."""
+    end = round(duration, 3)
+    return [TimedWord(w.word, min(w.start, end), min(w.end, end)) for w in words]
 
 
 def onsets(samples: Samples, rate: int) -> list[float]:
@@ -172,7 +179,10 @@ def snap_to_onsets(words: list[TimedWord], starts: list[float]) -> list[TimedWor
                 cost[i][j + 1], step[i][j + 1] = here + UNUSED_ONSET_S, "onset"
             if i < n and j < m:
                 moved = abs(starts[j] - words[i].start)
-                if moved <= SNAP_WINDOW_S and here + moved < cost[i + 1][j + 1]:
+                # Never onto a burst in the word's second half (the release of a final stop
+                # such as the "p" of "up" follows a short silence, but is not where it starts).
+                inside = starts[j] <= (words[i].start + words[i].end) / 2
+                if moved <= SNAP_WINDOW_S and inside and here + moved < cost[i + 1][j + 1]:
                     cost[i + 1][j + 1], step[i + 1][j + 1] = here + moved, "match"
     matched: dict[int, float] = {}
     i, j = n, m

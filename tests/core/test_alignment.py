@@ -14,7 +14,14 @@ import numpy as np
 import pytest
 
 from core.audio.decode import decode
-from core.services.alignment import align, align_samples, onsets, snap_to_onsets, spoken_words
+from core.services.alignment import (
+    align,
+    align_samples,
+    onsets,
+    snap_to_onsets,
+    spoken_words,
+    within,
+)
 from core.services.stories_captions import TimedWord
 from core.services.transcription import WHISPER_RATE, Transcriber
 from tests.core.conftest import CoreServer
@@ -138,3 +145,16 @@ def test_story_clips_get_words_and_word_captions(core_server: CoreServer) -> Non
     assert " ".join(cue_texts) == " ".join(said) and len(cue_texts) == 2  # at most 7 words a cue
     vtt = http.get(f"/stories/{sid}/captions", params={"format": "vtt", "clip_id": clip["id"]})
     assert vtt.text.startswith("WEBVTT") and f"{words[0]['start']:06.3f}" in vtt.text
+
+
+def test_a_burst_late_in_a_word_is_not_its_start_and_words_stay_in_the_audio() -> None:
+    # "up.": Whisper hears 0.70-0.96; the "p" is released after a short closure at 0.913.
+    words = [
+        TimedWord("Coming", 0.0, 0.34),
+        TimedWord("right", 0.34, 0.7),
+        TimedWord("up.", 0.7, 0.96),
+    ]
+    snapped = snap_to_onsets(words, [0.03, 0.913])
+    assert snapped[2].start == 0.7 and snapped[0].start == 0.03
+    held = within([TimedWord("up.", 0.7, 1.2), TimedWord("late", 1.3, 1.5)], 0.9995)
+    assert [(w.start, w.end) for w in held] == [(0.7, 1.0), (1.0, 1.0)]
