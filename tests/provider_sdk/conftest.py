@@ -56,6 +56,13 @@ def serve_engines(engines: list[Any]) -> Iterator[str]:
     """The SDK app over `engines`, served by uvicorn on 127.0.0.1 (real HTTP); yields its URL.
     For what needs a real connection: the sync conformance suite, closing a stream midway."""
     app = create_provider_app(ProviderInfo("test-provider", "9.9.9"), engines, token=TOKEN)
+    with serve_app(app) as url:
+        yield url
+
+
+@contextmanager
+def serve_app(app: Any) -> Iterator[str]:
+    """An ASGI app served by uvicorn on 127.0.0.1 (real HTTP); yields its URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen()

@@ -5,20 +5,17 @@ and an engine class without the attribute is described with an empty one."""
 from __future__ import annotations
 
 import json
-import socket
-import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import httpx
-import uvicorn
 from fastapi import Request, Response
 
 from provider_sdk.conformance import report, run_conformance
 from provider_sdk.models import DescribeResponse, EngineInfo
 from provider_sdk.server import ProviderInfo, create_provider_app
-from tests.provider_sdk.conftest import TOKEN, _Server
+from tests.provider_sdk.conftest import TOKEN, serve_app
 from tests.provider_sdk.tone_engine import ToneEngine
 
 OLD_ENGINE = {
@@ -73,18 +70,8 @@ def serve_without_descriptions() -> Iterator[str]:
             assert described.pop("description") == ""  # the SDK's default for such an engine
         return Response(json.dumps(data), media_type="application/json")
 
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen()
-    server = _Server(uvicorn.Config(app, log_config=None, lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    assert server.ready.wait(10), "the provider app did not start"
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serve_app(app) as url:
+        yield url
 
 
 def test_a_provider_that_sends_no_description_passes_conformance() -> None:
