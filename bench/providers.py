@@ -44,7 +44,7 @@ from installer.release import (  # noqa: E402
 )
 from installer.targets import TARGETS  # noqa: E402
 from tests.installer.httpserver import FileServer  # noqa: E402
-from tests.installer.realbuild import piper_provider_build  # noqa: E402
+from tests.installer.realbuild import provider_build  # noqa: E402
 
 MB = 1e6
 
@@ -142,7 +142,7 @@ def main() -> None:
         out = Path(tmp)
         providers = sizes(args.builds, out, args.formats, args.top)
         if not providers:
-            build, seconds = piper_provider_build()
+            build, seconds = provider_build("piper-only")
             note = f"built in {seconds:.0f} s" if seconds else "cached"
             print(f"  (using the Piper-only test build, {note}: {folder_mb(build):.0f} MB folder)")
             for fmt in args.formats:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PyInstaller builds (installer/build.py). Usage: ci/build.sh [TARGET...] [--piper-only]
+# PyInstaller builds (installer/build.py). Usage: ci/build.sh [TARGET...] [--piper-only|--onnx-only]
 # Without targets it builds every target this machine can build (core, pytorch-cpu, and the
 # CUDA/MLX flavors where their packages are installed) into build/dist/.
 set -euo pipefail

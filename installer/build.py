@@ -1,7 +1,7 @@
 """One-folder PyInstaller builds of the core app and the provider flavors.
 
     python -m installer.build                    # every target buildable on this machine
-    python -m installer.build pytorch-cpu --piper-only
+    python -m installer.build pytorch-cpu --piper-only   # or --onnx-only (Piper and Kokoro)
     python -m installer.build core --dist build/dist
 
 For each target this writes, under the work folder, a launcher script and a PyInstaller spec
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 
-from installer.targets import PIPER_ONLY, TARGETS, Target
+from installer.targets import CPU_VARIANTS, TARGETS, Target
 
 REPO = Path(__file__).resolve().parent.parent
 BUILD_INFO = "build-info.json"
@@ -343,17 +343,33 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
-def select_targets(names: list[str], *, piper_only: bool) -> list[Target]:
+def select_targets(names: list[str], *, cpu_variant: str | None = None) -> list[Target]:
+    """The targets named (all without names), the pytorch-cpu one replaced by one of
+    CPU_VARIANTS when `cpu_variant` names it."""
     chosen = [TARGETS[n] for n in names] if names else list(TARGETS.values())
-    if piper_only:
-        chosen = [PIPER_ONLY if t.name == PIPER_ONLY.name else t for t in chosen]
+    if cpu_variant is not None:
+        variant = CPU_VARIANTS[cpu_variant]
+        chosen = [variant if t.name == variant.name else t for t in chosen]
     return chosen
+
+
+def add_variant_options(parser: argparse.ArgumentParser, when: str = "") -> None:
+    """`--piper-only` / `--onnx-only`, stored as `cpu_variant`."""
+    group = parser.add_mutually_exclusive_group()
+    for name, target in CPU_VARIANTS.items():
+        group.add_argument(
+            f"--{name}",
+            dest="cpu_variant",
+            action="store_const",
+            const=name,
+            help=f"{when}pytorch-cpu as {target.notes[0]}",
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m installer.build", description=__doc__)
     parser.add_argument("targets", nargs="*", help=f"any of {', '.join(TARGETS)} (default: all)")
-    parser.add_argument("--piper-only", action="store_true", help="pytorch-cpu with Piper only")
+    add_variant_options(parser)
     parser.add_argument("--dist", type=Path, default=REPO / "build" / "dist")
     parser.add_argument("--work", type=Path, default=REPO / "build" / "pyinstaller")
     args = parser.parse_args(argv)
@@ -361,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown target(s) {unknown}; choose from {list(TARGETS)}")
     failed = 0
-    for target in select_targets(args.targets, piper_only=args.piper_only):
+    for target in select_targets(args.targets, cpu_variant=args.cpu_variant):
         missing = missing_requirements(target)
         if missing and not args.targets:
             print(f"skip {target.name}: needs {', '.join(missing)} (not installed here)")

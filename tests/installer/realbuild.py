@@ -1,6 +1,8 @@
-"""One real Piper-only PyInstaller provider build per source state, cached across test runs.
+"""Real PyInstaller provider builds for the tests, one per recipe and source state, cached
+across test runs: the Piper-only build (the release tests) and the onnxruntime build (Piper and
+Kokoro, the frozen new-engine test).
 
-The cache lives in the system temp folder, keyed by a hash of everything that goes into the
+The cache lives in the system temp folder, keyed by a hash of everything that goes into a
 build (provider and SDK sources, the build recipe, pyproject, Python and PyInstaller versions),
 so an unchanged tree reuses it and a change rebuilds. A file lock keeps two test sessions from
 building at once.
@@ -19,7 +21,7 @@ import time
 from pathlib import Path
 
 from installer.build import REPO, build
-from installer.targets import PIPER_ONLY
+from installer.targets import CPU_VARIANTS
 
 SOURCES = ("providers", "provider_sdk", "installer/build.py", "installer/targets.py")
 
@@ -38,23 +40,26 @@ def source_key() -> str:
     return digest.hexdigest()[:20]
 
 
-def piper_provider_build() -> tuple[Path, float | None]:
-    """The build folder, and the seconds the build took (None when it came from the cache)."""
+def provider_build(recipe: str) -> tuple[Path, float | None]:
+    """The build folder of one of CPU_VARIANTS, and the seconds the build took (None when it
+    came from the cache)."""
+    target = CPU_VARIANTS[recipe]
     cache = Path(tempfile.gettempdir()) / "voicebox-test-builds"
     cache.mkdir(exist_ok=True)
-    key = source_key()
-    final = cache / key
-    folder = final / PIPER_ONLY.name
+    final = cache / recipe / source_key()
+    folder = final / target.name
     with (cache / ".lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if (folder / "build-info.json").is_file():
             return folder, None
-        for old in cache.iterdir():  # keep one build: they are ~270 MB each
-            if old.is_dir():
+        for old in cache.iterdir():  # one build per recipe: they are 270-430 MB each
+            if old.is_dir() and old.name not in CPU_VARIANTS:
                 shutil.rmtree(old, ignore_errors=True)
-        work = Path(tempfile.mkdtemp(prefix="work-", dir=cache))
+        shutil.rmtree(cache / recipe, ignore_errors=True)
+        (cache / recipe).mkdir()
+        work = Path(tempfile.mkdtemp(prefix="work-", dir=cache / recipe))
         started = time.monotonic()
-        build(PIPER_ONLY, dist=work / "dist", work=work / "pyi", timeout=1200)
+        build(target, dist=work / "dist", work=work / "pyi", timeout=1200)
         seconds = time.monotonic() - started
         (work / "dist").rename(final)
         shutil.rmtree(work, ignore_errors=True)

