@@ -65,6 +65,10 @@ def _session(model_path: Path) -> Any:
     # As for Piper: without the arena, memory goes back after each call instead of staying at
     # the largest utterance ever spoken.
     options.enable_cpu_mem_arena = False
+    # Idle pool threads sleep instead of spinning: the same wall time on 2 cores (RTF 0.33 at
+    # best either way) for ~25% less CPU, which the core and other takes can use
+    # (docs/performance.md, "Engines on the CPU").
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     # VOICEBOX_KOKORO_DEVICE=cpu keeps a CUDA-capable onnxruntime on the CPU.
     cpu_only = os.environ.get("VOICEBOX_KOKORO_DEVICE", "").lower() == "cpu"
     wanted = (

@@ -21,8 +21,8 @@ import pytest
 from installer.build import REPO, _is_elf_object, prune, strip_binaries
 from installer.targets import (
     CORE,
-    PIPER_KEEP,
     ONNX_ONLY,
+    PIPER_KEEP,
     PIPER_ONLY,
     PIPER_PRUNE,
     PYTORCH_CPU,
