@@ -12,8 +12,8 @@ building caches, masks, logits processors and stopping criteria afresh. Here:
   frame, writing keys and values into `KVCache` (capacity fixed up front, grown in blocks);
 - sampling uses transformers' own logits processors in the order `generate` applies them
   (repetition penalty, minimum length, suppressed tokens, then temperature, top-k, top-p) and
-  `torch.multinomial` on a generator seeded like `torch.manual_seed`, so for a seed the codes are
-  the reference path's (pinned by tests/providers/qwen/test_qwen_fast.py).
+  `torch.multinomial`'s own draw (`draw`) on a generator seeded like `torch.manual_seed`, so for
+  a seed the codes are the reference path's (pinned by tests/providers/qwen/test_qwen_fast.py).
 
 torch is imported inside functions only; this module is imported when a model is used.
 """
@@ -172,8 +172,21 @@ def _processors(
     return procs
 
 
+def draw(probs: Any, generator: Any) -> Any:
+    """One sample per row of `probs` (B, V), exactly as `torch.multinomial(probs, 1,
+    generator=generator)` draws it: multinomial takes one sample by an exponential race,
+    argmax(p / q) with q ~ Exp(1), on the same random numbers. What multinomial adds is a
+    validity check of `probs` that waits for the device; without it, on CUDA a frame's
+    sampling is queued behind the graph replays with no host round trip (the processors before
+    it never wait either)."""
+    import torch
+
+    race = torch.empty_like(probs).exponential_(1, generator=generator)
+    return torch.argmax(probs / race, dim=-1)
+
+
 class Picker:
-    """Next-token choice for one sequence: upstream's processors, then multinomial or argmax."""
+    """Next-token choice for one sequence: upstream's processors, then a draw or argmax."""
 
     def __init__(self, sampling: Sampling, generator: Any, *, talker: bool) -> None:
         self.do_sample = sampling.do_sample if talker else sampling.sub_do_sample
@@ -189,7 +202,7 @@ class Picker:
         scores = self.procs(history, logits.to(dtype=torch.float32, copy=True))
         if self.do_sample:
             probs = torch.nn.functional.softmax(scores, dim=-1)
-            return torch.multinomial(probs, num_samples=1, generator=self.generator).squeeze(1)
+            return draw(probs, self.generator)
         return torch.argmax(scores, dim=-1)
 
 

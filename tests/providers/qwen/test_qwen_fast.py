@@ -185,3 +185,23 @@ def test_engine_stream_and_generate_agree(
     assert streamed.size >= generated.size > 0
     error = np.sqrt(np.mean((streamed[: generated.size] - generated) ** 2))
     assert error < 0.1 * np.sqrt(np.mean(generated**2))
+
+
+@pytest.mark.parametrize("vocab", [16, 2048, 3072])
+def test_draw_is_multinomial_s_own(vocab: int) -> None:
+    """`draw` (no validity check, so nothing waits for the device) takes the very sample
+    `torch.multinomial` takes for a generator state, masked tokens included."""
+    import torch
+
+    from providers.engines.qwen_fast import draw
+
+    for seed in range(40):
+        scores = torch.randn(1, vocab, generator=torch.Generator().manual_seed(seed)) * 3
+        scores[
+            0, torch.randperm(vocab, generator=torch.Generator().manual_seed(seed))[::2]
+        ] = -torch.inf
+        probs = torch.softmax(scores, dim=-1)
+        ours, theirs = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed)
+        for _ in range(4):
+            expected = torch.multinomial(probs, 1, generator=theirs).squeeze(1)
+            assert torch.equal(draw(probs, ours), expected)
