@@ -12,8 +12,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -26,6 +24,7 @@ import pytest
 import soundfile as sf
 
 from provider_sdk.launch import ProviderProcess, launch_provider
+from tests.providers.silent_hub import load_from_silent_hub
 
 pytestmark = pytest.mark.slow
 RATE = 24_000
@@ -235,41 +234,11 @@ def test_missing_model_fails_fast_offline_naming_the_gated_repo(client: httpx.Cl
     assert response.status_code == 503 and "accept Kyutai's terms" in response.text
 
 
-_LOAD = """
-import sys, time
-from pathlib import Path
-from provider_sdk.errors import ModelUnavailable
-from providers.engines.pocket import PocketEngine
-started = time.perf_counter()
-try:
-    PocketEngine(Path(sys.argv[1])).load("english")
-except ModelUnavailable as exc:
-    print(f"{time.perf_counter() - started:.2f}|{exc.message}")
-"""
-
-
 def test_unreachable_hub_fails_in_under_5_s(tmp_path: Path) -> None:
-    """A hub that accepts connections and never answers: the short timeout must end it."""
-    with socket.socket() as silent:
-        silent.bind(("127.0.0.1", 0))
-        silent.listen(8)
-        env = {
-            "HF_ENDPOINT": f"http://127.0.0.1:{silent.getsockname()[1]}",
-            "HF_HUB_OFFLINE": "0",
-            "PATH": "/usr/bin:/bin",
-            "VOICEBOX_HUB_TIMEOUT_S": "2",
-        }
-        result = subprocess.run(
-            [sys.executable, "-c", _LOAD, str(tmp_path)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=Path(__file__).resolve().parents[2],
-        )
-    assert "|" in result.stdout, result.stderr[-2000:]
-    elapsed, message = result.stdout.strip().split("|", 1)
-    assert float(elapsed) < 5, message
+    elapsed, message = load_from_silent_hub(
+        "providers.engines.pocket:PocketEngine", "english", tmp_path
+    )
+    assert elapsed < 5, message
     assert "kyutai/pocket-tts" in message and "cannot be downloaded" in message
 
 
